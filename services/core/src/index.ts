@@ -12,3 +12,4 @@ export { js, eventMsgId, publishDurable } from "./jetstream.ts";
 export { pb, type callctl } from "./proto.ts";
 export { SUBJECTS } from "./subjects.ts";
 export { readYamlConfig, validateConfig, loadConfigFile, putConfig, getConfig, watchConfig, ConfigFileError, CONFIG_KEY, type ConfigIssue } from "./configdoc.ts";
+export { runService, type ServiceContext, type Running } from "./service.ts";
