@@ -13,3 +13,4 @@ export { pb, type callctl } from "./proto.ts";
 export { SUBJECTS } from "./subjects.ts";
 export { readYamlConfig, validateConfig, loadConfigFile, putConfig, getConfig, watchConfig, ConfigFileError, CONFIG_KEY, type ConfigIssue } from "./configdoc.ts";
 export { runService, type ServiceContext, type Running } from "./service.ts";
+export { measureFloor, measureNatsFloor, measureRedisFloor, ratio, type Floor, type RoundTrip } from "./floor.ts";
