@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN="${CALLCTL_RUNTIME_DIR:-$ROOT/.runtime}"
 STARTED="$RUN/started"
-NATS_PORT=4222 REDIS_PORT=6379 PG_PORT=5432
+NATS_PORT="${CALLCTL_NATS_PORT:-4222}" REDIS_PORT="${CALLCTL_REDIS_PORT:-6379}" PG_PORT="${CALLCTL_PG_PORT:-5432}"
 mkdir -p "$STARTED"
 
 log() { echo "[runtime] $*" >&2; }
@@ -79,7 +79,12 @@ down_one() {
   [ -f "$f" ] || return 0
   local how; how="$(cat "$f")"
   case "$how" in
-    pid:*) local pf="${how#pid:}"; [ -f "$pf" ] && kill "$(cat "$pf")" 2>/dev/null && log "$name: stopped" ;;
+    pid:*)
+      local pf="${how#pid:}" pid
+      if [ -f "$pf" ] && pid="$(cat "$pf")" && kill "$pid" 2>/dev/null; then
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+        log "$name: stopped"
+      fi ;;
     pg:*) as_root pg_ctlcluster --skip-systemctl-redirect "${how#pg:}" main stop >&2 || as_root pg_ctlcluster "${how#pg:}" main stop >&2; log "$name: stopped" ;;
   esac
   rm -f "$f"
