@@ -57,5 +57,9 @@ export const baseEnv = {
   NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 _ . -").default("node1"),
   HTTP_PORT: env.int(0, 0, 65535),
   REQUEST_TIMEOUT_MS: env.int(50, 1, 60_000),
+  /** JetStream stream replicas (1 locally, 3 on a NATS cluster). */
+  JS_REPLICAS: env.int(1, 1, 5),
+  /** CDR stream retention in days: 6 months after the invoice by default (DOMAIN.md §4). */
+  CDR_RETENTION_DAYS: env.int(183, 1, 3650),
 };
 export type BaseEnv = ReturnType<typeof loadEnv<typeof baseEnv>>;

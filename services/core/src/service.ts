@@ -42,7 +42,7 @@ export async function runService<S extends EnvShape>(opts: {
   const log = createLogger(opts.name, { level: cfg.LOG_LEVEL });
   const tel = setupTelemetry(opts.name);
   const nc = await connectNats(cfg.NATS_URL, `${opts.name}@${cfg.NODE_ID}`, log);
-  const { kv } = await provision(nc);
+  const { kv } = await provision(nc, { replicas: cfg.JS_REPLICAS, cdrMaxAgeDays: cfg.CDR_RETENTION_DAYS });
   const running = await opts.start({ cfg, log, tracer: tel.tracer, meter: tel.meter, nc, kv });
   const ops = await startOpsServer({
     port: cfg.HTTP_PORT,
