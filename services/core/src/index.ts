@@ -14,3 +14,4 @@ export { SUBJECTS } from "./subjects.ts";
 export { readYamlConfig, validateConfig, loadConfigFile, putConfig, getConfig, watchConfig, ConfigFileError, CONFIG_KEY, type ConfigIssue } from "./configdoc.ts";
 export { runService, type ServiceContext, type Running } from "./service.ts";
 export { measureFloor, measureNatsFloor, measureRedisFloor, ratio, type Floor, type RoundTrip } from "./floor.ts";
+export { classifyCause, countOutcome, emptyKpi, asr, ner, type KpiCounts, type CauseClass } from "./kpi.ts";
