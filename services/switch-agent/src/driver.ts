@@ -1,0 +1,38 @@
+// The one interface both switch drivers implement (STYLE.md "one switch-agnostic call flow, two
+// thin drivers"). A driver turns switch traffic into FlowEvents and runs switch commands; it never
+// decides anything about the call.
+import type { Command, FlowEvent } from "./flow/types.ts";
+
+export type SwitchCommand = Extract<Command, { kind: "play" | "dial" | "bridge" | "scheduleHangup" | "hangup" }>;
+export type EventSink = (ev: FlowEvent) => void;
+
+/** A call the switch handed to the agent. Identity fields are already validated (validate.ts). */
+export interface IncomingCall {
+  readonly channelId: string;
+  readonly caller: string;
+  readonly dialed: string;
+  /** Set when the switch's identity fields failed validation: the call is refused with this reason. */
+  readonly invalid?: string;
+  /** Starts delivering events to the flow. Events before bind are queued. */
+  bind(sink: EventSink): void;
+  run(cmd: SwitchCommand): void;
+}
+
+/** One leg the agent originates itself (callback). */
+export interface OriginateSpec {
+  gateway: string;
+  number: string;
+  callerId: string;
+  timeoutMs: number;
+}
+
+export interface Driver {
+  readonly name: "esl" | "ari";
+  start(onCall: (call: IncomingCall) => void): Promise<void>;
+  stop(): Promise<void>;
+  healthy(): boolean;
+  /** Originates a leg that the agent controls like an incoming call (callback). */
+  originate?(spec: OriginateSpec): Promise<IncomingCall>;
+  /** Where switches reach the agent (outbound ESL listener), when the driver listens. */
+  address?(): { host: string; port: number } | undefined;
+}

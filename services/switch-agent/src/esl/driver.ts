@@ -1,0 +1,112 @@
+// The FreeSWITCH driver: an outbound-ESL listener (the dialplan's `socket host:port async full`
+// connects here, one TCP connection per call) and an optional inbound management connection for
+// `api`, heartbeats and health. Every socket is no-delay and every command one write (wire.ts).
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Logger } from "@callctl/core";
+import esl from "modesl";
+import type { Driver, IncomingCall } from "../driver.ts";
+import { EslCall } from "./call.ts";
+import { patchConnection, type EslConnection, type EslEvent } from "./wire.ts";
+
+export interface EslDriverOptions {
+  host: string;
+  port: number;
+  /** Prefix of prompt files: `<promptDir><prompt id>.wav`. */
+  promptDir?: string;
+  inbound?: { host: string; port: number; password: string };
+  log: Logger;
+}
+
+/** Wraps an accepted (or connected) socket in a modesl Connection that writes once per command. */
+export function eslConnection(socket: Socket): EslConnection {
+  socket.setNoDelay(true);
+  // modesl writes `connect` from its constructor, before it can be patched: cork so that the
+  // constructor's line-by-line writes leave as one segment.
+  socket.cork();
+  const conn = patchConnection(new esl.Connection(socket) as EslConnection);
+  socket.uncork();
+  return conn;
+}
+
+export class EslDriver implements Driver {
+  readonly name = "esl" as const;
+  #opts: EslDriverOptions;
+  #server?: Server;
+  #sockets = new Set<Socket>();
+  #mgmt?: EslConnection;
+  #mgmtOk = false;
+  #lastHeartbeat = 0;
+
+  constructor(opts: EslDriverOptions) {
+    this.#opts = opts;
+  }
+
+  address(): { host: string; port: number } | undefined {
+    const a = this.#server?.address() as AddressInfo | null | undefined;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  async start(onCall: (call: IncomingCall) => void): Promise<void> {
+    const log = this.#opts.log;
+    const server = createServer({ noDelay: true }, (socket) => {
+      this.#sockets.add(socket);
+      socket.on("close", () => this.#sockets.delete(socket));
+      // ESL.md: an error during modesl's own connect step crashes the process unless handled.
+      socket.on("error", (err) => log.debug({ err }, "esl socket error"));
+      const conn = eslConnection(socket);
+      conn.on("error", (err: never) => log.debug({ err }, "esl connection error"));
+      conn.once("esl::event::CHANNEL_DATA::**", (info: never) => {
+        // Narrow subscription for this channel only (pitfall 10), and keep the socket until we exit.
+        conn.send("myevents json");
+        conn.send("linger 30");
+        onCall(new EslCall(conn, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log }));
+      });
+    });
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.#opts.port, this.#opts.host, () => resolve());
+    });
+    if (this.#opts.inbound) this.#connectMgmt();
+  }
+
+  #connectMgmt(): void {
+    const { host, port, password } = this.#opts.inbound!;
+    const conn = new esl.Connection(host, port, password) as EslConnection;
+    patchConnection(conn);
+    this.#mgmt = conn;
+    conn.on("error", (err: never) => this.#opts.log.warn({ err }, "esl management connection error"));
+    conn.on("esl::ready", () => {
+      this.#mgmtOk = true;
+      conn.send("event json HEARTBEAT");
+    });
+    conn.on("esl::event::HEARTBEAT::**", () => {
+      this.#lastHeartbeat = Date.now();
+    });
+    conn.on("esl::end", () => {
+      this.#mgmtOk = false;
+      if (this.#server?.listening) setTimeout(() => this.#connectMgmt(), 1000).unref();
+    });
+  }
+
+  /** `api` over the management connection (e.g. `status`, `fsctl pause`). */
+  api(command: string, args = ""): Promise<string> {
+    const m = this.#mgmt;
+    if (!m || !this.#mgmtOk) return Promise.reject(new Error("no ESL management connection"));
+    return new Promise((resolve) => m.api(command, args, (ev: EslEvent) => resolve(ev.getBody())));
+  }
+
+  healthy(): boolean {
+    if (!this.#server?.listening) return false;
+    if (!this.#opts.inbound) return true;
+    return this.#mgmtOk && (this.#lastHeartbeat === 0 || Date.now() - this.#lastHeartbeat < 60_000);
+  }
+
+  async stop(): Promise<void> {
+    const s = this.#server;
+    this.#server = undefined;
+    this.#mgmt?.socket?.destroy();
+    for (const sock of this.#sockets) sock.destroy();
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+}

@@ -1,0 +1,59 @@
+// modesl 1.2.1 fixes (ESL.md pitfall 14, "Measured costs"): it writes every command line with its
+// own socket.write() and leaves Nagle on, so each command waits ~42 ms for the peer's delayed ACK.
+// patchConnection() turns no-delay on and replaces `send` with one write per command, after
+// checking every header value for CR/LF (pitfall 9: a newline in a value is a command injection).
+import type { Socket } from "node:net";
+import { eslHeaderValue } from "../validate.ts";
+
+export interface EslConnection {
+  socket: Socket | null;
+  send(command: string, args?: Record<string, string | number | boolean>): void;
+  sendRecv(command: string, args?: Record<string, unknown> | ((ev: EslEvent) => void), cb?: (ev: EslEvent) => void): void;
+  api(command: string, args: string, cb?: (ev: EslEvent) => void): void;
+  on(event: string, fn: (...a: never[]) => void): unknown;
+  once(event: string, fn: (...a: never[]) => void): unknown;
+  emit(event: string, ...a: unknown[]): boolean;
+  removeAllListeners(event?: string): unknown;
+  getInfo(): EslEvent | null;
+}
+
+export interface EslEvent {
+  getHeader(name: string): string | null;
+  getBody(): string;
+  headers: Array<{ name: string; value: string }>;
+  type?: string;
+}
+
+/** Serialises one command: the command line, its headers, a blank line, and the body if any. */
+export function frameCommand(command: string, args?: Record<string, string | number | boolean>, body?: string): string {
+  if (/[\r\n]/.test(command)) throw new Error("ESL command line contains a line break");
+  let s = command + "\n";
+  if (args) for (const [k, v] of Object.entries(args)) s += `${eslHeaderValue("name", k)}: ${eslHeaderValue(k, String(v))}\n`;
+  if (body !== undefined) s += `content-type: text/plain\ncontent-length: ${Buffer.byteLength(body)}\n`;
+  return s + "\n" + (body ?? "");
+}
+
+/** Makes a modesl connection write each command once, without Nagle. Returns the same connection. */
+export function patchConnection<C extends EslConnection>(conn: C): C {
+  conn.socket?.setNoDelay(true);
+  const write = (c: C, data: string) => {
+    if (c.socket && !c.socket.destroyed) c.socket.write(data);
+  };
+  const q = conn as unknown as { cmdCallbackQueue: unknown[]; apiCallbackQueue: unknown[] };
+  conn.send = function send(this: C, command: string, args?: Record<string, string | number | boolean>) {
+    write(this, frameCommand(command, args));
+  };
+  // Frame (and refuse) before a reply callback is queued, so a refused value cannot shift the queue.
+  conn.sendRecv = function sendRecv(this: C, command: string, args?: unknown, cb?: unknown) {
+    if (typeof args === "function") [cb, args] = [args, undefined];
+    const data = frameCommand(command, args as Record<string, string> | undefined);
+    q.cmdCallbackQueue.push(cb);
+    write(this, data);
+  };
+  conn.api = function api(this: C, command: string, args: string, cb?: unknown) {
+    const data = frameCommand(`api ${command}${args ? ` ${args}` : ""}`);
+    q.apiCallbackQueue.push(cb);
+    write(this, data);
+  };
+  return conn;
+}

@@ -1,0 +1,174 @@
+// Runs one call: feeds FlowEvents into the pure CallFlow and executes what it asks for. NATS
+// requests (one round trip each, with a deadline), timers and JetStream publishes happen here;
+// switch commands go to the driver's call object.
+import { randomUUID } from "node:crypto";
+import { pb, type callctl, publishDurable, request, SUBJECTS, type Logger, type NatsConnection } from "@callctl/core";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { IncomingCall } from "./driver.ts";
+import { newCall, step } from "./flow/callflow.ts";
+import type { CallInfo, CallState, Command, FlowConfig, FlowEvent, Reject, TimerName } from "./flow/types.ts";
+
+export interface RunnerDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  log: Logger;
+  node: string;
+  driver: string;
+  flow: FlowConfig;
+  timeouts: { route: number; quote: number; authorize: number; other: number };
+  metrics: AgentMetrics;
+  /** Called with (start → first dial/announcement/reject) in µs: the decision latency. */
+  onDecision?: (us: number) => void;
+  onEnd?: (s: CallState) => void;
+}
+
+export interface AgentMetrics {
+  failSafe(product: string): void;
+  publishFailed(): void;
+  callEnded(s: CallState): void;
+}
+
+const PUBLISH_RETRIES = 5;
+
+export class CallRunner {
+  state: CallState;
+  readonly #call: IncomingCall;
+  readonly #d: RunnerDeps;
+  readonly #log: Logger;
+  #timers = new Map<TimerName, NodeJS.Timeout>();
+  #t0 = process.hrtime.bigint();
+  #decided = false;
+  readonly publishes: Promise<void>[] = [];
+
+  constructor(call: IncomingCall, deps: RunnerDeps, extra: Partial<CallInfo> = {}) {
+    this.#call = call;
+    this.#d = deps;
+    const callId = extra.callId ?? randomUUID();
+    this.#log = deps.log.child({ call_id: callId, channel: call.channelId });
+    const info: CallInfo = { callId, caller: call.caller, dialed: call.dialed, node: deps.node, driver: deps.driver, ...extra };
+    this.state = newCall(info, Date.now(), deps.flow);
+  }
+
+  start(refuse?: Reject): void {
+    this.#call.bind((ev) => this.feed(ev));
+    const r = refuse ?? (this.#call.invalid ? { reason: this.#call.invalid, q850: 28 } : undefined);
+    this.feed(r ? { type: "start", at: Date.now(), refuse: r } : { type: "start", at: Date.now() });
+  }
+
+  feed(ev: FlowEvent): void {
+    const wasEnded = this.state.phase === "ended";
+    const r = step(this.state, ev);
+    this.state = r.state;
+    for (const c of r.commands) this.#exec(c);
+    if (!wasEnded && this.state.phase === "ended") {
+      for (const t of this.#timers.values()) clearTimeout(t);
+      this.#timers.clear();
+      this.#d.metrics.callEnded(this.state);
+      this.#d.onEnd?.(this.state);
+    }
+  }
+
+  #exec(c: Command): void {
+    switch (c.kind) {
+      case "route":
+        this.#route();
+        return;
+      case "quote":
+        this.#quote(c.decision);
+        return;
+      case "authorize":
+        this.#authorize(c);
+        return;
+      case "extend":
+        this.#extend(c.reservationId, c.usedS);
+        return;
+      case "release":
+        return void request(this.#d.nc, SUBJECTS.creditRelease, pb.ReleaseRequest, { callId: this.state.info.callId, reservationId: c.reservationId, reason: c.reason }, pb.CommitResult, { timeoutMs: this.#d.timeouts.other }).catch((err) => this.#log.warn({ err }, "credit release failed"));
+      case "setTimer": {
+        clearTimeout(this.#timers.get(c.name));
+        const t = setTimeout(() => this.feed({ type: "timer", at: Date.now(), name: c.name }), Math.max(0, c.atMs - Date.now()));
+        this.#timers.set(c.name, t);
+        return;
+      }
+      case "cancelTimer":
+        clearTimeout(this.#timers.get(c.name));
+        this.#timers.delete(c.name);
+        return;
+      case "publish":
+        this.publishes.push(this.#publish(c.subjectKind, c.event, c.msgId));
+        return;
+      default:
+        if (!this.#decided && (c.kind === "play" || c.kind === "dial" || c.kind === "hangup")) {
+          this.#decided = true;
+          this.#d.onDecision?.(Number(process.hrtime.bigint() - this.#t0) / 1000);
+        }
+        this.#call.run(c);
+    }
+  }
+
+  #fail(step: "route" | "quote" | "authorize", err: unknown): void {
+    const code = (err as { code?: string }).code ?? "INTERNAL";
+    this.#log.warn({ err, step }, "call setup request failed");
+    if (step === "authorize") this.#d.metrics.failSafe(this.state.decision?.product || this.state.info.product || "");
+    this.feed({ type: "failed", at: Date.now(), step, code });
+  }
+
+  #route(): void {
+    const i = this.state.info;
+    const req = { callId: i.callId, dialed: i.dialed, caller: i.caller, product: i.product ?? "", accountId: i.accountId ?? "", atMs: Date.now(), node: i.node };
+    request(this.#d.nc, SUBJECTS.routeDecide, pb.RouteRequest, req, pb.RouteDecision, { timeoutMs: this.#d.timeouts.route }).then(
+      (decision) => this.feed({ type: "routed", at: Date.now(), decision }),
+      (err) => this.#fail("route", err),
+    );
+  }
+
+  #quote(d: callctl.v1.IRouteDecision): void {
+    const req = { callId: this.state.info.callId, brand: d.brand ?? "", zone: d.destination?.zone ?? "", destination: d.destination ?? null, atMs: Date.now(), product: d.product ?? "" };
+    request(this.#d.nc, SUBJECTS.tariffQuote, pb.QuoteRequest, req, pb.Quote, { timeoutMs: this.#d.timeouts.quote }).then(
+      (quote) => this.feed({ type: "quoted", at: Date.now(), quote }),
+      (err) => this.#fail("quote", err),
+    );
+  }
+
+  #authorize(c: Extract<Command, { kind: "authorize" }>): void {
+    const { decision: d, quote: q } = c;
+    const i = this.state.info;
+    const req = {
+      callId: i.callId, accountId: d.accountId || i.accountId || "", product: d.product || i.product || "", brand: d.brand ?? "", caller: i.caller,
+      destination: d.destination ?? null, pricePerMinMicro: q.pricePerMinMicro ?? 0, firstIncrementS: q.firstIncrementS ?? 0, nextIncrementS: q.nextIncrementS ?? 0,
+      connectFeeMicro: q.connectFeeMicro ?? 0, requestedS: 0, sessionId: i.sessionId ?? "", atMs: Date.now(), legs: i.leg ? 2 : 1,
+    };
+    request(this.#d.nc, SUBJECTS.creditAuthorize, pb.AuthorizeRequest, req, pb.Authorization, { timeoutMs: this.#d.timeouts.authorize }).then(
+      (auth) => this.feed({ type: "authorized", at: Date.now(), auth }),
+      (err) => this.#fail("authorize", err),
+    );
+  }
+
+  #extend(reservationId: string, usedS: number): void {
+    request(this.#d.nc, SUBJECTS.creditExtend, pb.ExtendRequest, { callId: this.state.info.callId, reservationId, usedS, requestedS: 0 }, pb.Authorization, { timeoutMs: this.#d.timeouts.other }).then(
+      (auth) => this.feed({ type: "extended", at: Date.now(), auth }),
+      (err) => {
+        this.#log.warn({ err }, "credit extend failed: the current limit holds");
+        this.feed({ type: "extended", at: Date.now() });
+      },
+    );
+  }
+
+  /** JetStream publish with a message id, retried with back-off: nothing is lost, nothing doubled. */
+  async #publish(kind: string, event: callctl.v1.ICallEvent, msgId: string): Promise<void> {
+    const data = pb.CallEvent.encode(event).finish();
+    for (let i = 0; ; i++) {
+      try {
+        await publishDurable(this.#d.js, SUBJECTS.callEvent(kind), data, msgId);
+        return;
+      } catch (err) {
+        if (i >= PUBLISH_RETRIES) {
+          this.#d.metrics.publishFailed();
+          this.#log.error({ err, msg_id: msgId }, "call event not published");
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 100 * 2 ** i));
+      }
+    }
+  }
+}
