@@ -1,0 +1,407 @@
+// One simulated inbound call on the FreeSWITCH side: the channel's application stack, message
+// queue (nesting vs event-lock), answer/early media, caller behaviour and the hangup sequence.
+import { randomUUID } from "node:crypto";
+import type { SimAttempt, SimCallResult, SimCallSpec } from "../types.ts";
+import { parseSchedHangup, parseSet, playbackMs } from "./apps.ts";
+import { runBridge } from "./bridge.ts";
+import { q850Of, sipFromCause } from "./causes.ts";
+import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
+
+export interface CallHost {
+  sw: SwitchInfo;
+  scale(ms: number): number;
+  trunkFor(gateway: string): import("../types.ts").TrunkBehaviour | undefined;
+  emit(call: EslCall, name: string, o?: EventOpts): void;
+  onHangup(call: EslCall, remote: boolean): void;
+  onDestroyed(call: EslCall, r: SimCallResult): void;
+  defaultPlaybackMs: number;
+}
+
+export interface AppRun {
+  name: string;
+  data: string;
+  uuid: string;
+  lock: boolean;
+  nestable: boolean;
+  response?: string;
+  /** Set by the app: called when the channel hangs up while it runs. */
+  abort?: () => void;
+  /** Pause/resume support for nested execution. */
+  pause?: () => void;
+  resume?: () => void;
+}
+
+export interface Msg {
+  app: string;
+  arg: string;
+  uuid: string;
+  lock: boolean;
+}
+
+export class EslCall {
+  readonly ch: Channel;
+  readonly stack: AppRun[] = [];
+  private readonly queue: Msg[] = [];
+  readonly startedAt = Date.now();
+  hungUp = false;
+  destroyed = false;
+  hangupBy: SimCallResult["hangupBy"] = "switch";
+  readonly attempts: SimAttempt[] = [];
+  readonly playbacks: string[] = [];
+  earlyMedia = false;
+  firstProvisionalAt?: number;
+  bridgedGateway?: string;
+  answeredAt?: number;
+  sipCode?: number;
+  bridged = false;
+  readonly timers = new Set<NodeJS.Timeout>();
+  private socketApp: AppRun;
+  lastResponse = "_none_";
+
+  constructor(
+    readonly host: CallHost,
+    readonly spec: SimCallSpec,
+    uuid?: string,
+  ) {
+    this.ch = new Channel(host.sw, {
+      callerNumber: spec.caller,
+      callerName: spec.callerName ?? spec.caller,
+      destination: spec.dialed,
+      uuid,
+    });
+    this.socketApp = { name: "socket", data: "", uuid: randomUUID(), lock: false, nestable: true };
+  }
+
+  setSocketTarget(hostPort: string): void {
+    this.socketApp.data = hostPort + " async full";
+    this.ch.setVar("current_application_data", this.socketApp.data);
+    this.ch.setVar("current_application", "socket");
+    this.ch.setVar("socket_host", hostPort.split(":")[0]);
+  }
+
+  get uuid(): string {
+    return this.ch.uuid;
+  }
+
+  emit(name: string, o?: EventOpts): void {
+    this.host.emit(this, name, o);
+  }
+
+  after(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, this.host.scale(ms));
+    this.timers.add(t);
+    return t;
+  }
+
+  clear(t: NodeJS.Timeout | undefined): void {
+    if (!t) return;
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+
+  private provisional(): void {
+    if (this.firstProvisionalAt === undefined) this.firstProvisionalAt = Date.now();
+  }
+
+  /** 183 to the caller (pre_answer, playback before answer). */
+  preAnswer(): void {
+    if (this.ch.answerState !== "ringing") return;
+    this.ch.answerState = "early";
+    this.ch.profile.progressMediaUs = Date.now() * 1000;
+    this.provisional();
+    this.emit("CHANNEL_PROGRESS_MEDIA");
+    this.ch.callState = "EARLY";
+  }
+
+  /** 180 relayed to a caller that has no early media yet. */
+  ringReady(): void {
+    if (this.ch.answerState !== "ringing" || this.ch.profile.progressUs) return;
+    this.ch.profile.progressUs = Date.now() * 1000;
+    this.provisional();
+    this.emit("CHANNEL_PROGRESS");
+  }
+
+  markAnswered(): void {
+    if (this.answeredAt !== undefined || this.hungUp) return;
+    this.answeredAt = Date.now();
+    this.provisional();
+    this.ch.answerState = "answered";
+    this.ch.profile.answeredUs = this.answeredAt * 1000;
+    this.emit("CHANNEL_ANSWER");
+    this.ch.callState = "ACTIVE";
+    const eoa = this.ch.getVar("execute_on_answer");
+    if (eoa) {
+      const sp = eoa.indexOf(" ");
+      const app = sp < 0 ? eoa : eoa.slice(0, sp);
+      this.runApp({ app, arg: sp < 0 ? "" : eoa.slice(sp + 1), uuid: randomUUID(), lock: false });
+    }
+    const hold = this.spec.hangupAfterAnswerMs;
+    if (hold !== undefined) this.after(hold, () => this.callerHangup());
+  }
+
+  callerHangup(): void {
+    if (this.hungUp) return;
+    this.hangupBy = "caller";
+    if (this.answeredAt !== undefined) {
+      this.ch.setVar("sip_term_status", "200");
+      this.ch.setVar("sip_hangup_disposition", "recv_bye");
+      this.hangup("NORMAL_CLEARING", true);
+    } else {
+      this.ch.setVar("sip_term_status", "487");
+      this.ch.setVar("sip_hangup_disposition", "recv_cancel");
+      this.sipCode = 487;
+      this.hangup("ORIGINATOR_CANCEL", true);
+    }
+  }
+
+  /** A sendmsg execute reached the channel (after FreeSWITCH's ~20 ms). */
+  deliver(m: Msg): void {
+    if (this.hungUp) return; // a message to a dead channel: +OK was sent, nothing follows
+    const top = this.stack[this.stack.length - 1];
+    const locked = this.stack.some((a) => a.lock);
+    if (locked || (top && !top.nestable)) {
+      this.queue.push(m);
+      return;
+    }
+    if (top?.pause) top.pause();
+    this.runApp(m);
+  }
+
+  private drain(): void {
+    while (!this.hungUp && this.queue.length) {
+      const top = this.stack[this.stack.length - 1];
+      if (this.stack.some((a) => a.lock) || (top && !top.nestable)) return;
+      const m = this.queue.shift()!;
+      if (top?.pause) top.pause();
+      this.runApp(m);
+    }
+  }
+
+  runApp(m: Msg): void {
+    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false };
+    this.stack.push(run);
+    this.ch.setVar("current_application_data", m.arg || undefined);
+    this.ch.setVar("current_application", m.app);
+    this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
+    const done = (response = "_none_") => this.complete(run, response);
+    switch (m.app) {
+      case "answer":
+        this.markAnswered();
+        done();
+        return;
+      case "pre_answer":
+        this.preAnswer();
+        done();
+        return;
+      case "ring_ready":
+        this.ringReady();
+        done();
+        return;
+      case "set":
+      case "export": {
+        const kv = parseSet(m.arg);
+        if (kv) this.ch.setVar(kv[0], kv[1] === "" ? undefined : kv[1]);
+        done();
+        return;
+      }
+      case "unset":
+        this.ch.setVar(m.arg, undefined);
+        done();
+        return;
+      case "playback":
+      case "play_file":
+      case "speak":
+      case "sleep":
+        this.playback(run, m, done);
+        return;
+      case "park":
+        run.nestable = true;
+        run.abort = () => undefined;
+        return;
+      case "bridge":
+        runBridge(this, run, done);
+        return;
+      case "hangup":
+        this.hangupBy = "agent";
+        run.response = "_none_";
+        this.hangup(m.arg || "NORMAL_CLEARING", false);
+        return;
+      case "respond": {
+        const code = Number.parseInt(m.arg, 10);
+        if (code >= 200 && code < 300) this.markAnswered();
+        else if (code === 180) this.ringReady();
+        else if (code === 183) this.preAnswer();
+        else if (code >= 300) {
+          this.hangupBy = "agent";
+          this.sipCode = code;
+          this.hangup(code === 486 ? "USER_BUSY" : code === 404 ? "UNALLOCATED_NUMBER" : "CALL_REJECTED", false);
+          return;
+        }
+        done();
+        return;
+      }
+      case "sched_hangup": {
+        const { secs, cause } = parseSchedHangup(m.arg);
+        this.schedHangup(secs, cause);
+        done();
+        return;
+      }
+      default:
+        done();
+        return;
+    }
+  }
+
+  private playback(run: AppRun, m: Msg, done: (r?: string) => void): void {
+    if (m.app !== "sleep") {
+      this.playbacks.push(m.arg);
+      if (this.answeredAt === undefined) {
+        this.earlyMedia = true;
+        this.preAnswer();
+      }
+      const hd = this.spec.hangupDuringAnnouncementMs;
+      if (hd !== undefined && this.playbacks.length === 1) this.after(hd, () => this.callerHangup());
+    }
+    run.nestable = true;
+    let remaining = this.host.scale(playbackMs(m.arg, this.host.defaultPlaybackMs));
+    let started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      started = Date.now();
+      timer = setTimeout(() => {
+        this.timers.delete(timer!);
+        done("FILE PLAYED");
+      }, remaining);
+      this.timers.add(timer);
+    };
+    run.pause = () => {
+      this.clear(timer);
+      remaining = Math.max(0, remaining - (Date.now() - started));
+    };
+    run.resume = arm;
+    run.abort = () => {
+      this.clear(timer);
+      run.response = this.hangupBy === "switch" ? "FILE PLAYED" : "PLAYBACK ERROR";
+    };
+    arm();
+  }
+
+  schedHangup(secs: number, cause: string): void {
+    // The scheduler ticks once a second: +3 fired between 2.5 and 3 s later in the recordings.
+    const ms = Math.max(0, secs * 1000 - (Date.now() % 1000));
+    this.after(ms, () => {
+      if (this.hungUp) return;
+      this.hangupBy = "switch";
+      this.hangup(cause, true);
+    });
+  }
+
+  complete(run: AppRun, response: string): void {
+    const i = this.stack.indexOf(run);
+    if (i < 0 || this.hungUp) return;
+    this.stack.splice(i, 1);
+    this.lastResponse = response;
+    this.ch.setVar("last_app", run.name);
+    if (run.data) this.ch.setVar("last_arg", run.data);
+    this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
+    const top = this.stack[this.stack.length - 1];
+    if (top?.resume && i === this.stack.length) top.resume();
+    this.drain();
+  }
+
+  /** The hangup sequence as FreeSWITCH reports it on the caller leg. */
+  hangup(cause: string, remote: boolean): void {
+    if (this.hungUp) return;
+    this.hungUp = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const now = Date.now();
+    this.ch.hangupCause = cause;
+    this.ch.answerState = "hangup";
+    this.ch.profile.hangupUs = now * 1000;
+    if (!this.ch.getVar("sip_hangup_disposition")) {
+      this.ch.setVar("sip_hangup_disposition", this.answeredAt !== undefined ? "send_bye" : "send_refuse");
+    }
+    if (this.answeredAt === undefined && this.sipCode === undefined) this.sipCode = sipFromCause(cause);
+    this.emit("CHANNEL_HANGUP");
+    this.host.onHangup(this, remote);
+    for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.abort?.();
+    // Apps unwind innermost first; the bridge app reports UNBRIDGE itself through abort().
+    while (this.stack.length) {
+      const run = this.stack.pop()!;
+      const response = run.response ?? "_none_";
+      this.lastResponse = response;
+      this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
+    }
+    this.emit("CHANNEL_UNPARK");
+    this.emit("CHANNEL_EXECUTE_COMPLETE", {
+      app: { name: "socket", data: this.socketApp.data, response: this.lastResponse, uuid: this.socketApp.uuid },
+    });
+    this.ch.state = "CS_HANGUP";
+    this.emit("CHANNEL_STATE", { noVars: true });
+    this.ch.state = "CS_REPORTING";
+    this.ch.callState = "HANGUP";
+    this.emit("CHANNEL_STATE", { noVars: true });
+    this.setCdrVars(cause, now);
+    this.emit("CHANNEL_HANGUP_COMPLETE");
+    this.destroyed = true;
+    this.host.onDestroyed(this, this.result(cause, now));
+  }
+
+  private setCdrVars(cause: string, now: number): void {
+    const v = (k: string, x: string | number) => this.ch.setVar(k, String(x));
+    const start = this.startedAt;
+    const p = this.ch.profile;
+    const ans = this.answeredAt;
+    const pm = p.progressMediaUs / 1000;
+    const pr = p.progressUs / 1000;
+    v("hangup_cause", cause);
+    v("hangup_cause_q850", q850Of(cause));
+    v("start_epoch", Math.floor(start / 1000));
+    v("start_uepoch", start * 1000);
+    v("answer_epoch", ans ? Math.floor(ans / 1000) : 0);
+    v("answer_uepoch", ans ? ans * 1000 : 0);
+    v("progress_uepoch", p.progressUs);
+    v("progress_media_uepoch", p.progressMediaUs);
+    v("end_epoch", Math.floor(now / 1000));
+    v("end_uepoch", now * 1000);
+    v("caller_id", `"${p.callerName}" <${p.callerNumber}>`);
+    const d = now - start;
+    const bill = ans ? now - ans : 0;
+    const secs = (ms: number) => Math.floor(ms / 1000);
+    const rel = (t: number) => (t ? t - start : 0);
+    v("duration", secs(d));
+    v("billsec", secs(bill));
+    v("progresssec", secs(rel(pr)));
+    v("answersec", secs(ans ? ans - start : 0));
+    v("progress_mediasec", secs(rel(pm)));
+    v("mduration", d);
+    v("billmsec", bill);
+    v("progressmsec", Math.round(rel(pr)));
+    v("answermsec", ans ? ans - start : 0);
+    v("progress_mediamsec", Math.round(rel(pm)));
+    v("uduration", d * 1000);
+    v("billusec", bill * 1000);
+  }
+
+  result(cause: string, now: number): SimCallResult {
+    return {
+      uuid: this.uuid,
+      answered: this.answeredAt !== undefined,
+      hangupCause: cause,
+      q850: q850Of(cause),
+      sipCode: this.answeredAt !== undefined ? 200 : this.sipCode,
+      billsec: this.answeredAt !== undefined ? Math.floor((now - this.answeredAt) / 1000) : 0,
+      durationMs: now - this.startedAt,
+      bridgedGateway: this.bridgedGateway,
+      attempts: this.attempts,
+      playbacks: this.playbacks,
+      earlyMedia: this.earlyMedia,
+      pddMs: this.firstProvisionalAt !== undefined ? this.firstProvisionalAt - this.startedAt : undefined,
+      hangupBy: this.hangupBy,
+    };
+  }
+}

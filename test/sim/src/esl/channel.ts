@@ -1,0 +1,279 @@
+// A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
+// header names and order recorded from FreeSWITCH 1.10.12.
+import { randomUUID } from "node:crypto";
+import { eventFrame, fsUrlEncode, jsonEventBody } from "./frames.ts";
+
+export interface SwitchInfo {
+  coreUuid: string;
+  hostname: string;
+  nextSeq(): number;
+}
+
+type Pairs = Array<[string, string]>;
+
+const CALLING: Record<string, [string, string, number]> = {
+  CHANNEL_DATA: ["mod_event_socket.c", "parse_command", 2021],
+  CHANNEL_ANSWER: ["switch_channel.c", "switch_channel_perform_mark_answered", 3846],
+  CHANNEL_BRIDGE: ["switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1689],
+  CHANNEL_UNBRIDGE: ["switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1879],
+  CHANNEL_EXECUTE: ["switch_core_session.c", "switch_core_session_exec", 2944],
+  CHANNEL_EXECUTE_COMPLETE: ["switch_core_session.c", "switch_core_session_exec", 2967],
+  CHANNEL_HANGUP: ["switch_channel.c", "switch_channel_perform_hangup", 3445],
+  CHANNEL_HANGUP_COMPLETE: ["switch_core_state_machine.c", "switch_core_session_reporting_state", 943],
+  CHANNEL_PARK: ["switch_ivr.c", "switch_ivr_park", 1002],
+  CHANNEL_UNPARK: ["switch_ivr.c", "switch_ivr_park", 1213],
+  CHANNEL_PROGRESS: ["switch_channel.c", "switch_channel_perform_mark_ring_ready_value", 3505],
+  CHANNEL_PROGRESS_MEDIA: ["switch_channel.c", "switch_channel_perform_mark_pre_answered", 3560],
+  CHANNEL_STATE: ["switch_channel.c", "switch_channel_perform_set_running_state", 2408],
+};
+
+const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
+
+function pad(n: number): string {
+  return n < 10 ? "0" + n : String(n);
+}
+
+export function eventHead(sw: SwitchInfo, name: string, nowMs = Date.now()): Pairs {
+  const d = new Date(nowMs);
+  const local =
+    d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
+  return [
+    ["Event-Name", name],
+    ["Core-UUID", sw.coreUuid],
+    ["FreeSWITCH-Hostname", sw.hostname],
+    ["FreeSWITCH-Switchname", sw.hostname],
+    ["FreeSWITCH-IPv4", "192.0.2.2"],
+    ["FreeSWITCH-IPv6", "fd00::2"],
+    ["Event-Date-Local", local],
+    ["Event-Date-GMT", d.toUTCString()],
+    ["Event-Date-Timestamp", String(nowMs * 1000 + Math.floor(Math.random() * 1000))],
+    ["Event-Calling-File", c[0]],
+    ["Event-Calling-Function", c[1]],
+    ["Event-Calling-Line-Number", String(c[2])],
+    ["Event-Sequence", String(sw.nextSeq())],
+  ];
+}
+
+export interface Profile {
+  username: string;
+  callerName: string;
+  callerNumber: string;
+  destination: string;
+  uuid: string;
+  channelName: string;
+  context: string;
+  createdUs: number;
+  answeredUs: number;
+  progressUs: number;
+  progressMediaUs: number;
+  hangupUs: number;
+  bridgedUs: number;
+}
+
+export interface AppInfo {
+  name: string;
+  data?: string;
+  response?: string;
+  uuid: string;
+}
+
+export interface EventOpts {
+  app?: AppInfo;
+  noVars?: boolean;
+  bridge?: boolean;
+}
+
+export class Channel {
+  readonly uuid: string;
+  readonly vars = new Map<string, string>();
+  state = "CS_EXECUTE";
+  callState = "RINGING";
+  answerState = "ringing";
+  hangupCause?: string;
+  readonly profile: Profile;
+  other?: Profile;
+  private varsPlain?: string;
+
+  constructor(
+    readonly sw: SwitchInfo,
+    p: { callerNumber: string; callerName: string; destination: string; uuid?: string },
+  ) {
+    this.uuid = p.uuid ?? randomUUID();
+    const now = Date.now() * 1000;
+    this.profile = {
+      username: p.callerNumber,
+      callerName: p.callerName,
+      callerNumber: p.callerNumber,
+      destination: p.destination,
+      uuid: this.uuid,
+      channelName: `sofia/external/${p.callerNumber}@192.0.2.10:5060`,
+      context: "public",
+      createdUs: now,
+      answeredUs: 0,
+      progressUs: 0,
+      progressMediaUs: 0,
+      hangupUs: 0,
+      bridgedUs: 0,
+    };
+    const callId = randomUUID() + "@192.0.2.10";
+    const base: Pairs = [
+      ["direction", "inbound"],
+      ["uuid", this.uuid],
+      ["session_id", String(sw.nextSeq())],
+      ["sip_from_user", p.callerNumber],
+      ["sip_from_uri", p.callerNumber + "@192.0.2.10"],
+      ["sip_from_host", "192.0.2.10"],
+      ["channel_name", this.profile.channelName],
+      ["sip_call_id", callId],
+      ["sip_network_ip", "192.0.2.10"],
+      ["sip_network_port", "5060"],
+      ["sip_from_display", p.callerName],
+      ["sip_req_user", p.destination],
+      ["sip_to_user", p.destination],
+      ["sip_to_uri", p.destination + "@192.0.2.2"],
+      ["sofia_profile_name", "external"],
+      ["read_codec", "PCMU"],
+      ["write_codec", "PCMU"],
+      ["endpoint_disposition", "RECEIVED"],
+      ["DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination],
+      ["call_uuid", this.uuid],
+    ];
+    for (const [k, v] of base) this.vars.set(k, v);
+  }
+
+  setVar(k: string, v: string | undefined): void {
+    if (v === undefined) this.vars.delete(k);
+    else {
+      // Re-inserting moves the variable to the end, as FreeSWITCH appends new ones.
+      if (this.vars.get(k) === v) return;
+      this.vars.set(k, v);
+    }
+    this.varsPlain = undefined;
+  }
+
+  getVar(k: string): string | undefined {
+    return this.vars.get(k);
+  }
+
+  private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
+    const out: Pairs = [
+      [prefix + "Direction", "inbound"],
+      [prefix + "Logical-Direction", "inbound"],
+      [prefix + "Username", p.username],
+      [prefix + "Dialplan", "XML"],
+      [prefix + "Caller-ID-Name", p.callerName],
+      [prefix + "Caller-ID-Number", p.callerNumber],
+      [prefix + "Orig-Caller-ID-Name", p.callerName],
+      [prefix + "Orig-Caller-ID-Number", p.callerNumber],
+      [prefix + "Network-Addr", "192.0.2.10"],
+      [prefix + "ANI", p.callerNumber],
+      [prefix + "Destination-Number", p.destination],
+      [prefix + "Unique-ID", p.uuid],
+      [prefix + "Source", "mod_sofia"],
+      [prefix + "Context", p.context],
+      [prefix + "Channel-Name", p.channelName],
+    ];
+    if (withIndex) out.push([prefix + "Profile-Index", "1"]);
+    out.push(
+      [prefix + "Profile-Created-Time", String(p.createdUs)],
+      [prefix + "Channel-Created-Time", String(p.createdUs)],
+      [prefix + "Channel-Answered-Time", String(p.answeredUs)],
+      [prefix + "Channel-Progress-Time", String(p.progressUs)],
+      [prefix + "Channel-Progress-Media-Time", String(p.progressMediaUs)],
+      [prefix + "Channel-Hangup-Time", String(p.hangupUs)],
+      [prefix + "Channel-Transfer-Time", "0"],
+      [prefix + "Channel-Resurrect-Time", "0"],
+      [prefix + "Channel-Bridged-Time", String(p.bridgedUs)],
+      [prefix + "Channel-Last-Hold", "0"],
+      [prefix + "Channel-Hold-Accum", "0"],
+      [prefix + "Screen-Bit", "true"],
+      [prefix + "Privacy-Hide-Name", "false"],
+      [prefix + "Privacy-Hide-Number", "false"],
+    );
+    return out;
+  }
+
+  /** Channel-State … Caller-* … Other-Leg-* (no variables). */
+  private channelPairs(bridge: boolean): Pairs {
+    const out: Pairs = [];
+    if (bridge && this.other) out.push(["Bridge-A-Unique-ID", this.uuid], ["Bridge-B-Unique-ID", this.other.uuid]);
+    if (this.hangupCause) out.push(["Hangup-Cause", this.hangupCause]);
+    out.push(
+      ["Channel-State", this.state],
+      ["Channel-Call-State", this.callState],
+      ["Channel-State-Number", STATE_NUM[this.state] ?? "4"],
+      ["Channel-Name", this.profile.channelName],
+      ["Unique-ID", this.uuid],
+      ["Call-Direction", "inbound"],
+      ["Presence-Call-Direction", "inbound"],
+      ["Channel-HIT-Dialplan", "true"],
+      ["Channel-Call-UUID", this.uuid],
+      ["Answer-State", this.answerState],
+      ["Channel-Read-Codec-Name", "PCMU"],
+      ["Channel-Read-Codec-Rate", "8000"],
+      ["Channel-Read-Codec-Bit-Rate", "64000"],
+      ["Channel-Write-Codec-Name", "PCMU"],
+      ["Channel-Write-Codec-Rate", "8000"],
+      ["Channel-Write-Codec-Bit-Rate", "64000"],
+    );
+    for (const p of this.profilePairs("Caller-", this.profile, true)) out.push(p);
+    if (this.other) {
+      out.push(["Other-Type", "originatee"]);
+      for (const p of this.profilePairs("Other-Leg-", this.other, false)) out.push(p);
+    }
+    return out;
+  }
+
+  private varPairs(): Pairs {
+    const out: Pairs = [];
+    for (const [k, v] of this.vars) out.push(["variable_" + k, v]);
+    return out;
+  }
+
+  private appPairs(app: AppInfo): Pairs {
+    const out: Pairs = [["Application", app.name]];
+    if (app.data) out.push(["Application-Data", app.data]);
+    if (app.response !== undefined) out.push(["Application-Response", app.response]);
+    out.push(["Application-UUID", app.uuid]);
+    return out;
+  }
+
+  /** All headers of an event, in FreeSWITCH's order. */
+  eventPairs(name: string, o: EventOpts = {}): Pairs {
+    const out = eventHead(this.sw, name);
+    for (const p of this.channelPairs(!!o.bridge)) out.push(p);
+    if (!o.noVars) for (const p of this.varPairs()) out.push(p);
+    if (o.app) for (const p of this.appPairs(o.app)) out.push(p);
+    return out;
+  }
+
+  /** A whole ESL event frame. Plain rendering caches the URL-encoded variables block. */
+  render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
+    if (kind === "json") return eventFrame("json", jsonEventBody(this.eventPairs(name, o)));
+    let s = "";
+    for (const [k, v] of eventHead(this.sw, name)) s += k + ": " + fsUrlEncode(v) + "\n";
+    for (const [k, v] of this.channelPairs(!!o.bridge)) s += k + ": " + fsUrlEncode(v) + "\n";
+    if (!o.noVars) {
+      if (this.varsPlain === undefined) {
+        let vs = "";
+        for (const [k, v] of this.vars) vs += "variable_" + k + ": " + fsUrlEncode(v) + "\n";
+        this.varsPlain = vs;
+      }
+      s += this.varsPlain;
+    }
+    if (o.app) for (const [k, v] of this.appPairs(o.app)) s += k + ": " + fsUrlEncode(v) + "\n";
+    return eventFrame("plain", s + "\n");
+  }
+
+  /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
+  connectReply(): string {
+    const out = eventHead(this.sw, "CHANNEL_DATA");
+    for (const p of this.profilePairs("Channel-", this.profile, true)) out.push(p);
+    for (const p of this.channelPairs(false)) out.push(p);
+    for (const p of this.varPairs()) out.push(p);
+    let s = "";
+    for (const [k, v] of out) s += k + ": " + fsUrlEncode(v) + "\n";
+    return s + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+  }
+}

@@ -1,0 +1,282 @@
+// One ESL socket on the switch side (inbound :8021 listener or outbound `socket` connection):
+// command grammar, replies, subscriptions, linger/exit and the slow-consumer kill.
+import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
+import type { EslCall } from "./call.ts";
+import type { EventOpts } from "./channel.ts";
+import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE } from "./frames.ts";
+
+export interface SessionHost {
+  password: string;
+  scale(ms: number): number;
+  call(uuid: string): EslCall | undefined;
+  api(cmd: string, s: Session): Promise<string>;
+  subscriptionsChanged(s: Session): void;
+  sendEvent(headers: Record<string, string>, body: string | undefined, name: string, owner?: Session): void;
+  closed(s: Session): void;
+  slowConsumer: { queueLimit: number; maxLost: number };
+  execDelayMs: number;
+  log(s: string): void;
+}
+
+export class Session {
+  authed: boolean;
+  format: "plain" | "json" | "xml" = "plain";
+  all = false;
+  readonly names = new Set<string>();
+  uuidFilter?: string;
+  linger?: number; // undefined: no linger; -1: until exit; N seconds
+  closed = false;
+  private queued = 0;
+  private lost = 0;
+  private readonly reader = new EslCommandReader();
+
+  constructor(
+    readonly socket: Socket,
+    readonly host: SessionHost,
+    readonly call?: EslCall, // outbound: the controlled channel
+  ) {
+    this.authed = !!call;
+    socket.setNoDelay(true);
+    socket.setEncoding("utf8");
+    socket.on("data", (d: string) => {
+      for (const c of this.reader.push(d)) this.command(c);
+    });
+    socket.on("drain", () => {
+      this.queued = 0;
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      if (this.closed) return;
+      this.closed = true;
+      this.host.closed(this);
+    });
+    if (!call) this.write("Content-Type: auth/request\n\n");
+  }
+
+  write(s: string): void {
+    if (!this.closed) this.socket.write(s);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.end();
+    this.host.closed(this);
+  }
+
+  destroy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    this.host.closed(this);
+  }
+
+  wants(call: EslCall | undefined, name: string, owner?: Session): boolean {
+    if (!this.authed || this.closed || !(this.all || this.names.has(name))) return false;
+    return !this.uuidFilter || call?.uuid === this.uuidFilter || owner === this;
+  }
+
+  /** Queue an event; past the queue limit events are lost, and past maxLost the listener is killed. */
+  sendEventFrame(frame: string): void {
+    if (this.closed) return;
+    if (this.socket.writableNeedDrain) {
+      if (this.queued >= this.host.slowConsumer.queueLimit) {
+        if (++this.lost > this.host.slowConsumer.maxLost) {
+          this.host.log("CRIT killed listener because of lost events");
+          this.socket.write(disconnectNotice("killed listener because of lost events\n"));
+          this.destroySoon();
+        }
+        return;
+      }
+      this.queued++;
+    }
+    this.socket.write(frame);
+  }
+
+  private destroySoon(): void {
+    this.closed = true;
+    this.socket.end();
+    this.host.closed(this);
+  }
+
+  private goodbye(): void {
+    const h: Array<[string, string]> = this.call
+      ? [
+          ["Controlled-Session-UUID", this.call.uuid],
+          ["Content-Disposition", "disconnect"],
+        ]
+      : [];
+    this.write(disconnectNotice(GOODBYE, h));
+    this.close();
+  }
+
+  /** Outbound: the channel hung up (CHANNEL_HANGUP sent) or was destroyed (HANGUP_COMPLETE sent). */
+  channelGone(stage: "hangup" | "destroyed", remote: boolean): void {
+    if (!this.call || this.closed) return;
+    if (this.linger === undefined) {
+      if (stage === "destroyed") this.goodbye();
+      return;
+    }
+    // The linger notice lands right after CHANNEL_HANGUP for remote hangups, at the end otherwise
+    // (both orders are recorded; drivers must not treat it as the end of the stream).
+    if ((stage === "hangup") !== remote) return;
+    this.write(
+      disconnectNotice("", [
+        ["Controlled-Session-UUID", this.call.uuid],
+        ["Content-Disposition", "linger"],
+        ["Channel-Name", this.call.ch.profile.channelName],
+        ["Linger-Time", String(this.linger)],
+      ]),
+    );
+    if (this.linger >= 0) setTimeout(() => this.goodbye(), this.host.scale(this.linger * 1000));
+  }
+
+  private reply(text: string, extra?: Array<[string, string]>): void {
+    this.write(commandReply(text, extra));
+  }
+
+  private command(c: EslCommand): void {
+    if (this.closed) return;
+    const sp = c.line.indexOf(" ");
+    const verb = (sp < 0 ? c.line : c.line.slice(0, sp)).trim();
+    const rest = sp < 0 ? "" : c.line.slice(sp + 1).trim();
+    if (!this.authed) {
+      if (verb === "auth" && rest === this.host.password) {
+        this.authed = true;
+        this.reply("+OK accepted");
+        return;
+      }
+      if (verb === "auth") {
+        this.reply("-ERR invalid");
+        this.write(disconnectNotice(GOODBYE));
+        this.close();
+        return;
+      }
+      this.reply("-ERR command not found");
+      return;
+    }
+    switch (verb) {
+      case "connect":
+        if (this.call) {
+          this.write(this.call.ch.connectReply());
+          return;
+        }
+        this.reply("-ERR command not found");
+        return;
+      case "myevents": {
+        const [a, b] = rest.split(/\s+/).filter(Boolean);
+        if (a === "plain" || a === "json" || a === "xml") this.format = a;
+        const uuid = this.call ? this.call.uuid : a && !["plain", "json", "xml"].includes(a) ? a : b;
+        if (!uuid) {
+          this.reply("-ERR must specify uuid");
+          return;
+        }
+        this.all = true;
+        this.uuidFilter = uuid;
+        this.host.subscriptionsChanged(this);
+        this.reply("+OK Events Enabled");
+        return;
+      }
+      case "event": {
+        const parts = rest.split(/\s+/).filter(Boolean);
+        let fmt = "plain";
+        if (parts[0] === "plain" || parts[0] === "json" || parts[0] === "xml") fmt = parts.shift()!;
+        this.format = fmt as Session["format"];
+        for (const n of parts) {
+          if (n === "ALL" || n === "all") this.all = true;
+          else this.names.add(n);
+        }
+        this.host.subscriptionsChanged(this);
+        this.reply("+OK event listener enabled " + fmt);
+        return;
+      }
+      case "nixevent":
+        for (const n of rest.split(/\s+/)) this.names.delete(n);
+        if (rest.includes("ALL")) this.all = false;
+        this.reply("+OK events nixed");
+        return;
+      case "noevents":
+        this.all = false;
+        this.names.clear();
+        this.host.subscriptionsChanged(this);
+        this.reply("+OK no longer listening for events");
+        return;
+      case "filter":
+        this.reply("+OK filter added. [" + rest.replace(" ", "]=[") + "]");
+        return;
+      case "linger": {
+        const n = Number.parseInt(rest, 10);
+        this.linger = Number.isFinite(n) && n > 0 ? n : -1;
+        this.reply(this.linger > 0 ? `+OK will linger ${this.linger} seconds` : "+OK will linger");
+        return;
+      }
+      case "nolinger":
+        this.linger = undefined;
+        this.reply("+OK will not linger");
+        return;
+      case "resume":
+      case "divert_events":
+      case "log":
+      case "nolog":
+        this.reply("+OK");
+        return;
+      case "exit":
+        this.reply("+OK bye");
+        this.goodbye();
+        return;
+      case "api":
+        return void this.host.api(rest, this).then((out) => {
+          this.write("Content-Type: api/response\nContent-Length: " + Buffer.byteLength(out) + "\n\n" + out);
+        });
+      case "bgapi": {
+        const job = c.headers["job-uuid"] ?? randomUUID();
+        this.reply("+OK Job-UUID: " + job, [["Job-UUID", job]]);
+        this.host.api(rest, this).then((out) => this.host.sendEvent({ "Job-UUID": job, "Job-Command": rest.split(" ")[0] ?? "", "Job-Command-Arg": rest.split(" ").slice(1).join(" ") }, out, "BACKGROUND_JOB", this));
+        return;
+      }
+      case "sendevent":
+        this.host.sendEvent(Object.fromEntries(Object.entries(c.headers).filter(([k]) => k !== "content-length")), c.body, rest || "CUSTOM");
+        this.reply("+OK " + randomUUID());
+        return;
+      case "sendmsg":
+        this.sendmsg(rest, c);
+        return;
+      default:
+        this.reply("-ERR command not found");
+        return;
+    }
+  }
+
+  private sendmsg(uuidArg: string, c: EslCommand): void {
+    const uuid = uuidArg || this.call?.uuid || c.headers["unique-id"] || "";
+    const call = this.host.call(uuid);
+    if (!call) {
+      this.reply("-ERR invalid session id [" + uuid + "]");
+      return;
+    }
+    this.reply("+OK");
+    const h = c.headers;
+    const cmd = h["call-command"] ?? "";
+    const delay = this.host.scale(this.host.execDelayMs);
+    if (cmd === "execute") {
+      const app = h["execute-app-name"] ?? "";
+      const arg = c.body ?? h["execute-app-arg"] ?? "";
+      const loops = Math.max(1, Number.parseInt(h.loops ?? "1", 10) || 1);
+      const lock = h["event-lock"] === "true";
+      const euuid = h["event-uuid"] ?? randomUUID();
+      setTimeout(() => {
+        for (let i = 0; i < loops; i++) call.deliver({ app, arg, uuid: euuid, lock });
+      }, delay);
+    } else if (cmd === "hangup") {
+      const cause = h["hangup-cause"] ?? "NORMAL_CLEARING";
+      setTimeout(() => {
+        if (call.hungUp) return;
+        call.hangupBy = "agent";
+        call.hangup(cause, false);
+      }, delay);
+    }
+  }
+}
+
+export type { EventOpts };

@@ -1,0 +1,208 @@
+// EslSimulator: a simulated FreeSWITCH speaking ESL. Inbound listener (:8021 style) plus one
+// outbound `socket host:port async full` connection per placed call.
+import { randomUUID } from "node:crypto";
+import net from "node:net";
+import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, type TrunkBehaviour } from "../types.ts";
+import { runApi } from "./api.ts";
+import { type CallHost, EslCall } from "./call.ts";
+import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
+import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
+import { Session, type SessionHost } from "./session.ts";
+
+export interface EslSimulatorOptions {
+  agent: { host: string; port: number };
+  inboundPort?: number;
+  password?: string;
+  trunks: Record<string, TrunkBehaviour>;
+  timeScale?: number;
+  log?: (s: string) => void;
+  /** How long a playback lasts when its name says nothing (`tone2s.wav`, `loops=N`, `500ms`). */
+  defaultPlaybackMs?: number;
+  /** Delay between a sendmsg's +OK and the app starting (FreeSWITCH: ~20 ms). Scaled. */
+  execDelayMs?: number;
+  /** FreeSWITCH kills a listener after queueLimit queued events and maxLost lost ones. */
+  slowConsumer?: { queueLimit: number; maxLost: number };
+}
+
+export class EslSimulator {
+  private readonly opts: EslSimulatorOptions;
+  private readonly trunks: Record<string, TrunkBehaviour>;
+  private server?: net.Server;
+  private port = 0;
+  private readonly sessions = new Set<Session>();
+  /** Sessions that receive events of every channel (no uuid filter). */
+  private readonly global = new Set<Session>();
+  private readonly byUuid = new Map<string, Set<Session>>();
+  readonly calls = new Map<string, EslCall>();
+  private readonly outbound = new Map<string, Session>();
+  private readonly waiters = new Map<string, (r: SimCallResult) => void>();
+  private sw: SwitchInfo;
+  private seq = 1;
+  private startedAt = Date.now();
+  private sessionCount = 0;
+  private readonly callHost: CallHost;
+  private readonly sessionHost: SessionHost;
+
+  constructor(opts: EslSimulatorOptions) {
+    this.opts = opts;
+    this.trunks = { ...opts.trunks };
+    this.sw = this.newSwitch();
+    const scale = (ms: number) => ms * (opts.timeScale ?? 1);
+    const log = opts.log ?? (() => undefined);
+    this.callHost = {
+      sw: this.sw,
+      scale,
+      trunkFor: (gw) => this.trunks[gw],
+      emit: (call, name, o) => this.emit(call, name, o),
+      onHangup: (call, remote) => this.outbound.get(call.uuid)?.channelGone("hangup", remote),
+      onDestroyed: (call, r) => this.destroyed(call, r),
+      defaultPlaybackMs: opts.defaultPlaybackMs ?? 2000,
+    };
+    this.sessionHost = {
+      password: opts.password ?? "ClueCon",
+      scale,
+      call: (uuid) => this.calls.get(uuid),
+      api: (cmd) => runApi(this.apiHost(), cmd),
+      subscriptionsChanged: (s) => this.index(s),
+      sendEvent: (h, body, name, owner) => this.sendEvent(h, body, name, owner),
+      closed: (s) => this.sessionClosed(s),
+      slowConsumer: opts.slowConsumer ?? { queueLimit: 100000, maxLost: 500 },
+      execDelayMs: opts.execDelayMs ?? 20,
+      log,
+    };
+  }
+
+  faults = {
+    dropAll: (): void => {
+      for (const s of [...this.sessions]) s.destroy();
+    },
+    restart: async (): Promise<void> => {
+      await this.stop();
+      this.sw = this.newSwitch();
+      this.callHost.sw = this.sw;
+      this.startedAt = Date.now();
+      await this.start();
+    },
+  };
+
+  private newSwitch(): SwitchInfo {
+    this.seq = 1;
+    return { coreUuid: randomUUID(), hostname: "sim", nextSeq: () => this.seq++ };
+  }
+
+  private apiHost() {
+    return {
+      calls: this.calls,
+      startedAt: this.startedAt,
+      sessionsSinceStart: () => this.sessionCount,
+      trunkFor: (gw: string) => this.trunks[gw],
+      scale: this.callHost.scale,
+    };
+  }
+
+  async start(): Promise<{ inboundPort: number }> {
+    const server = net.createServer({ noDelay: true }, (sock) => {
+      const s = new Session(sock, this.sessionHost);
+      this.sessions.add(s);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.port || this.opts.inboundPort || 0, "127.0.0.1", () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as net.AddressInfo).port;
+    return { inboundPort: this.port };
+  }
+
+  setTrunk(gateway: string, b: TrunkBehaviour): void {
+    this.trunks[gateway] = b;
+  }
+
+  placeCall(spec: SimCallSpec): SimCallHandle {
+    const call = new EslCall(this.callHost, spec);
+    this.sessionCount++;
+    this.calls.set(call.uuid, call);
+    const d = deferred<SimCallResult>();
+    this.waiters.set(call.uuid, d.resolve);
+    const { host, port } = this.opts.agent;
+    call.setSocketTarget(`${host}:${port}`);
+    const sock = net.connect({ host, port, noDelay: true });
+    sock.once("connect", () => {
+      const s = new Session(sock, this.sessionHost, call);
+      this.sessions.add(s);
+      this.outbound.set(call.uuid, s);
+    });
+    sock.once("error", (e) => {
+      if (this.outbound.has(call.uuid)) return;
+      this.opts.log?.(`outbound socket to ${host}:${port} failed: ${e.message}`);
+      call.hangup("DESTINATION_OUT_OF_ORDER", false);
+    });
+    return { uuid: call.uuid, done: d.promise };
+  }
+
+  private index(s: Session): void {
+    this.global.delete(s);
+    for (const set of this.byUuid.values()) set.delete(s);
+    if (s.uuidFilter) {
+      let set = this.byUuid.get(s.uuidFilter);
+      if (!set) this.byUuid.set(s.uuidFilter, (set = new Set()));
+      set.add(s);
+    } else this.global.add(s);
+  }
+
+  private emit(call: EslCall, name: string, o?: EventOpts): void {
+    let plain: string | undefined;
+    let json: string | undefined;
+    const deliver = (s: Session) => {
+      if (!s.wants(call, name)) return;
+      if (s.format === "json") s.sendEventFrame((json ??= call.ch.render("json", name, o)));
+      else s.sendEventFrame((plain ??= call.ch.render("plain", name, o)));
+    };
+    const own = this.byUuid.get(call.uuid);
+    if (own) for (const s of own) deliver(s);
+    for (const s of this.global) deliver(s);
+  }
+
+  private sendEvent(h: Record<string, string>, body: string | undefined, name: string, owner?: Session): void {
+    const pairs = eventHead(this.sw, name.split(" ")[0] ?? name);
+    for (const [k, v] of Object.entries(h)) if (k !== "event-name") pairs.push([k, v]);
+    let plain: string | undefined;
+    let json: string | undefined;
+    const targets = new Set<Session>(this.global);
+    if (owner) targets.add(owner);
+    for (const s of targets) {
+      if (!s.wants(undefined, pairs[0]![1], owner)) continue;
+      if (s.format === "json") s.sendEventFrame((json ??= eventFrame("json", jsonEventBody(pairs, body))));
+      else s.sendEventFrame((plain ??= eventFrame("plain", plainEventBody(pairs, body))));
+    }
+  }
+
+  private sessionClosed(s: Session): void {
+    this.sessions.delete(s);
+    this.global.delete(s);
+    if (s.uuidFilter) this.byUuid.get(s.uuidFilter)?.delete(s);
+    const call = s.call;
+    if (call && this.outbound.get(call.uuid) === s) {
+      this.outbound.delete(call.uuid);
+      // The socket app returns; with nothing after it in the dialplan the channel hangs up.
+      if (!call.hungUp) call.hangup("NORMAL_CLEARING", false);
+    }
+  }
+
+  private destroyed(call: EslCall, r: SimCallResult): void {
+    this.outbound.get(call.uuid)?.channelGone("destroyed", false);
+    this.calls.delete(call.uuid);
+    this.byUuid.delete(call.uuid);
+    const w = this.waiters.get(call.uuid);
+    this.waiters.delete(call.uuid);
+    w?.(r);
+  }
+
+  async stop(): Promise<void> {
+    for (const s of [...this.sessions]) s.destroy();
+    for (const c of [...this.calls.values()]) if (!c.hungUp) c.hangup("NORMAL_CLEARING", false);
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+  }
+}
