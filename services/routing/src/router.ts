@@ -1,0 +1,189 @@
+// One routing decision, in memory. The checks run in this fixed, documented order; the first
+// that fails gives the REJECT (reason, Q.850 cause, announcement id; reasons.ts):
+//   1. parse the dialed string (carrier code, prefix, digits, length)           dialed.ts
+//   2. brand by carrier code, or by product for brands without one (callpartner, seed 000 §3.3)
+//   3. product offered by the brand
+//   4. destination: E.164, country, number type (catalogue / libphonenumber)  classify.ts
+//   5. emergency and harmonised numbers never go via carrier selection (DOMAIN.md §1.3)
+//   6. account: the caller's CLI (call-by-call), a registered CLI (prepaid), or the request
+//   7. global block groups (seed 001 §2.2), minus the groups the brand is allowed
+//   8. brand block groups (seed 001 §12.1)
+//   9. the account's own barring (seed 003 §17.3)
+//  10. the product's allowed destinations (seed 000 §4.1)
+//  11. critical countries (seed 002 §4.6)
+//  12. zone by longest prefix in the brand's zone deck
+//  13. least-cost routing: priced trunks by health, then cost; at most lcr.maxCandidates
+import { CallctlError, pb, type callctl } from "@callctl/core";
+import { classifyGerman, InternationalClassifier, zoneOf, type Classified } from "./classify.ts";
+import type { NumberTypeName } from "./config.ts";
+import { normaliseCli, parseDialed } from "./dialed.ts";
+import { type Admission, TrunkHealth } from "./health.ts";
+import { reject, type RejectReason } from "./reasons.ts";
+import { groupMatches, TYPE_BIT, type GroupT, type Tables } from "./tables.ts";
+
+type Decision = callctl.v1.IRouteDecision;
+type Candidate = callctl.v1.ITrunkCandidate;
+
+const NT = pb.NumberType as unknown as Record<NumberTypeName, number>;
+const ROUTE = pb.RouteOutcome.ROUTE;
+const REJECT = pb.RouteOutcome.REJECT;
+
+export class NotReadyError extends CallctlError {
+  constructor() {
+    super("UNAVAILABLE", "routing has no configuration loaded yet", { retryable: true });
+  }
+}
+
+interface Ranked {
+  c: Candidate;
+  rank: number;
+  cost: number;
+  ner: number;
+}
+
+export class Router {
+  #t: Tables | undefined;
+  readonly health: TrunkHealth;
+  readonly intl: InternationalClassifier;
+  #now: () => number;
+
+  constructor(opts: { tables?: Tables; now?: () => number; intlCacheSize?: number } = {}) {
+    this.#now = opts.now ?? Date.now;
+    this.health = new TrunkHealth(opts.tables?.lcr.health ?? { window: 100, minSamples: 20, nerThreshold: 0.9, openMs: 30_000, probeIntervalMs: 5_000, probeSuccesses: 3 }, this.#now);
+    this.intl = new InternationalClassifier(opts.intlCacheSize);
+    if (opts.tables) this.swap(opts.tables);
+  }
+
+  get tables(): Tables | undefined {
+    return this.#t;
+  }
+
+  /** Atomic swap: one reference assignment; decisions in progress keep the tables they started with. */
+  swap(t: Tables): void {
+    this.health.configure(t.lcr.health);
+    this.#t = t;
+  }
+
+  decide(req: callctl.v1.IRouteRequest): Decision {
+    const t = this.#t;
+    if (!t) throw new NotReadyError();
+    const d: Decision = { callId: req.callId ?? "", outcome: REJECT, brand: "", carrierCode: "", product: "", destination: null, candidates: [], configVersion: t.version, accountId: "" };
+    const no = (reason: RejectReason, detail: string): Decision => {
+      d.outcome = REJECT;
+      d.reject = reject(reason, detail);
+      return d;
+    };
+    // 1-3
+    const p = parseDialed(req.dialed ?? "");
+    d.carrierCode = p.carrierCode;
+    if (!p.ok) {
+      if (p.carrierCode && !t.brandsByCode.has(p.carrierCode)) return no("UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`);
+      return no(p.reason, p.detail);
+    }
+    let product = req.product ?? "";
+    const brand = p.carrierCode ? t.brandsByCode.get(p.carrierCode) : t.brandsByProduct.get(product);
+    if (!brand) return p.carrierCode ? no("UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`) : no("NO_CARRIER_CODE", product ? `no brand without carrier code offers ${product}` : "dialed without a carrier-selection code");
+    d.brand = brand.id;
+    if (!product) product = brand.defaultProduct;
+    d.product = product;
+    const prod = t.products.get(product);
+    if (!prod || !brand.products.has(product)) return no("PRODUCT_NOT_OFFERED", `brand ${brand.id} does not offer ${product}`);
+    // 4
+    const cli = normaliseCli(req.caller ?? "");
+    let e164 = p.digits;
+    let local = p.kind === "local";
+    if (local) {
+      const area = cli.startsWith("49") ? t.plan.areaCode(cli.slice(2)) : "";
+      if (!area) return no("LOCAL_AREA_UNKNOWN", cli ? `caller ${cli} has no German area code` : "local number without the caller's number");
+      e164 = `49${area}${p.digits}`;
+      if (e164.length > 15) return no("NUMBER_TOO_LONG", `E.164 allows at most 15 digits, got ${e164.length}`);
+    }
+    const c: Classified = e164.startsWith("49") ? classifyGerman(t.plan, e164) : this.intl.classify(e164);
+    if (!c.ok) {
+      if (c.type) d.destination = { e164, country: c.country ?? "", numberType: NT[c.type], zone: "" };
+      return no(c.reason, c.detail);
+    }
+    const type = c.type;
+    d.destination = { e164, country: c.country, numberType: NT[type], zone: "" };
+    // 5: DOMAIN.md §1.3, the access network routes these free of charge
+    if (type === "EMERGENCY") return no("EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
+    if (type === "HARMONISED") return no("HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
+    // 6
+    let account = req.accountId ?? "";
+    let sub = cli ? t.subscribersByCli.get(cli) : undefined;
+    if (prod.account === "cli") {
+      if (!cli) return no("CLI_REQUIRED", "call-by-call is billed to the caller's line: no valid CLI");
+      if (!account) account = `cli:${cli}`;
+    } else if (prod.account === "registered") {
+      if (!sub || (sub.products.size > 0 && !sub.products.has(product))) return no("NOT_REGISTERED", cli ? `${cli} is not registered for ${product}` : `${product} needs a registered CLI`);
+      account = sub.account;
+    } else if (!account) return no("ACCOUNT_REQUIRED", `${product} needs an account id in the request`);
+    d.accountId = account;
+    if (!sub || sub.account !== account) sub = t.subscribersByAccount.get(account) ?? sub;
+    // 7-9
+    const g1 = firstMatch(brand.globalBlocks, e164, c.country, type);
+    if (g1) return no("BLOCKED_GLOBAL", `block group ${g1.id}`);
+    const g2 = firstMatch(brand.brandBlocks, e164, c.country, type);
+    if (g2) return no("BLOCKED_BRAND", `block group ${g2.id} of brand ${brand.id}`);
+    const g3 = sub ? firstMatch(sub.barring, e164, c.country, type) : undefined;
+    if (g3) return no("BLOCKED_ACCOUNT", `barring ${g3.id} of account ${account}`);
+    // 10
+    const a = prod.allowed;
+    if (a) {
+      const ok = c.country === "DE" ? (a.nationalMask & TYPE_BIT[type]) !== 0 : a.countries.has(c.country) && (a.intlMask & TYPE_BIT[type]) !== 0;
+      if (!ok) return no("DESTINATION_NOT_ALLOWED", `${product} does not reach ${c.country} ${type}`);
+    }
+    // 11
+    if (t.critical.has(c.country)) return no("CRITICAL_COUNTRY", `${c.country} is a critical country`);
+    // 12
+    if (!local && type === "FIXED" && c.country === "DE" && cli.startsWith("49")) {
+      const area = t.plan.areaCode(cli.slice(2));
+      local = area !== "" && e164.startsWith(area, 2);
+    }
+    const zi = brand.zones.lookup(e164);
+    const zone = zoneOf(zi >= 0 ? brand.zoneValues[zi] : undefined, type, local);
+    if (!zone) return no("ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${c.country} ${type}`);
+    d.destination.zone = zone;
+    // 13
+    const now = this.#now();
+    const ranked: Ranked[] = [];
+    let priced = 0;
+    for (const tr of brand.trunks) {
+      const cost = tr.deck.lookup(e164);
+      if (cost < 0) continue;
+      priced++;
+      const adm: Admission = this.health.admit(tr.id, now);
+      if (adm === "EXCLUDED") continue;
+      const st = adm === "NORMAL" ? "CLOSED" : "HALF_OPEN";
+      ranked.push({
+        c: { trunkId: tr.id, gateway: tr.gateway, dialNumber: tr.techPrefix + e164, costMicroPerMin: cost, timeoutMs: tr.timeoutMs, health: st },
+        rank: adm === "DEMOTED" ? 1 : 0,
+        cost,
+        ner: this.health.nerOf(tr.id),
+      });
+    }
+    if (priced === 0) return no("NO_ROUTE", `no trunk of brand ${brand.id} has a rate for +${e164}`);
+    if (ranked.length === 0) return no("NO_TRUNK_AVAILABLE", `all ${priced} trunks for +${e164} are out of service (circuit open)`);
+    if (ranked.length > 1) ranked.sort(byRank);
+    const n = Math.min(ranked.length, t.lcr.maxCandidates);
+    const out: Candidate[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = ranked[i]!.c;
+    d.candidates = out;
+    d.outcome = ROUTE;
+    return d;
+  }
+}
+
+function byRank(x: Ranked, y: Ranked): number {
+  return x.rank - y.rank || x.cost - y.cost || y.ner - x.ner;
+}
+
+function firstMatch(groups: GroupT[], e164: string, country: string, type: NumberTypeName): GroupT | undefined {
+  for (let i = 0; i < groups.length; i++) if (groupMatches(groups[i]!, e164, country, type)) return groups[i];
+  return undefined;
+}
+
+/** The decision as JSON for people: enum names, every field present. */
+export function decisionToJson(d: Decision): Record<string, unknown> {
+  return pb.RouteDecision.toObject(pb.RouteDecision.fromObject(d), { enums: String, longs: Number, defaults: true, arrays: true });
+}
