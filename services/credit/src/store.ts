@@ -30,7 +30,9 @@ export function reject(reason: string, detail = ""): callctl.v1.IReject {
 }
 
 const SAFE_ID = /^[A-Za-z0-9:_.+@-]{1,128}$/;
-const POSTPAID_PRODUCTS = new Set(["postpaid", "callbycall", "call-by-call", "cbc"]);
+const POSTPAID_PRODUCTS = new Set(["postpaid", "callbycall", "cbc"]);
+/** Product ids of the routing config ("call-by-call", "ad-funded", ...) compared without separators. */
+const productOf = (p: string | null | undefined) => (p ?? "").toLowerCase().replace(/[-_ ]/g, "");
 
 function checkId(field: string, v: string, required: boolean): void {
   if (!v && !required) return;
@@ -89,7 +91,7 @@ export class CreditStore {
   /** Account resolution: explicit id, PIN (calling card), web session (ad-funded), or CLI (call-by-call). */
   async resolve(req: callctl.v1.IAuthorizeRequest): Promise<{ acct: string; autocreate: boolean } | { deny: string }> {
     const id = req.accountId ?? "";
-    const product = (req.product ?? "").toLowerCase();
+    const product = productOf(req.product);
     if (product === "adfunded" || (!id && req.sessionId)) return req.sessionId ? { acct: `ad:${req.sessionId}`, autocreate: false } : { deny: "SESSION_EXPIRED" };
     if (id.startsWith("pin:")) {
       const acct = await this.#deadline(this.redis.get(`${this.prefix}pin:${id.slice(4)}`));
@@ -134,7 +136,10 @@ export class CreditStore {
         zone, cal.day, cal.minute, cal.month, who.autocreate ? "1" : "0", p.maxCallS, p.adfunded.maxCallS, adRatio(p, zone),
         p.setupAllowanceS, p.commitGraceS, p.callRecordTtlS, limits.maxConcurrent, limits.callsPerMinute, limits.dailySpendMicro,
       ]);
-      if (r[0] === 0) return this.#deny(callId, String(r[1]), String(r[2]), String(r[3]));
+      if (r[0] === 0) {
+        const reason = r[1] === "UNKNOWN_ACCOUNT" && who.acct.startsWith("ad:") ? "SESSION_EXPIRED" : String(r[1]);
+        return this.#deny(callId, reason, String(r[2]), String(r[3]));
+      }
       const [, rid, d, reserved, balance, fin, kind] = r as [number, string, number, number, number, number, string];
       const final = fin === 1;
       const warn = final && kind !== "postpaid" ? Math.min(p.prepaid.warnBeforeEndS, Math.floor(d / 2)) : 0;
@@ -150,7 +155,7 @@ export class CreditStore {
   #failSafe(req: callctl.v1.IAuthorizeRequest, err: unknown): callctl.v1.Authorization {
     const callId = req.callId as string;
     const id = req.accountId ?? "";
-    const product = (req.product ?? "").toLowerCase();
+    const product = productOf(req.product);
     const postpaid = id.startsWith("cli:") || POSTPAID_PRODUCTS.has(product) || (!id && !req.sessionId && product === "" && !!req.caller);
     const cap = this.policy.failSafe.postpaidMaxS;
     const a = req.firstIncrementS || 1;
