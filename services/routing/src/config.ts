@@ -132,14 +132,14 @@ const sections = {
   brands: z.record(id, brandSchema).refine((b) => Object.keys(b).length > 0, "at least one brand"),
   products: z.record(id, productSchema),
   trunks: z.record(id, trunkSchema),
-  rateDecks: z.record(id, z.strictObject({ version: z.string().min(1), rates: z.record(z.string().regex(/^\d{0,15}$/, "rate prefix must be 0-15 digits (\"\" = any destination)"), micro) })),
-  zoneDecks: z.record(id, z.strictObject({ version: z.string().min(1), zones: z.record(z.string().regex(/^\d{0,15}$/), z.enum([...REGIONS, ...ZONE_IDS])) })),
+  rateDecks: z.record(id, z.strictObject({ version: z.string().min(1), rates: z.record(z.string(), micro) })),
+  zoneDecks: z.record(id, z.strictObject({ version: z.string().min(1), zones: z.record(z.string(), z.enum([...REGIONS, ...ZONE_IDS])) })),
   blockGroups: z.strictObject({
     global: z.array(id).default([]),
     criticalCountries: z.array(iso2).default([]),
     groups: z.record(id, groupSchema),
   }),
-  subscribers: z.record(z.string().regex(/^[1-9]\d{6,14}$/, "subscriber key must be the CLI in E.164 without '+'"), z.strictObject({ account: z.string().min(1).max(64), products: z.array(id).default([]), barring: z.array(id).default([]) })).default({}),
+  subscribers: z.record(z.string(), z.strictObject({ account: z.string().min(1).max(64), products: z.array(id).default([]), barring: z.array(id).default([]) })).default({}),
   lcr: z
     .strictObject({
       maxCandidates: z.number().int().min(1).max(10).default(3),
@@ -171,6 +171,13 @@ export const routingConfigSchema = z.looseObject(sections).superRefine((c, ctx) 
   }
   for (const [tid, t] of Object.entries(c.trunks)) if (!c.rateDecks[t.rateDeck]) bad(["trunks", tid, "rateDeck"], `unknown rate deck ${t.rateDeck}`);
   refs(c.blockGroups.global, ["blockGroups", "global"], c.blockGroups.groups, "block group");
+  // record keys are checked here so that the reason names the rule (zod only says "Invalid key")
+  const keys = (rec: Record<string, unknown>, path: string[], re: RegExp, rule: string) => {
+    for (const k of Object.keys(rec)) if (!re.test(k)) bad([...path, k], rule);
+  };
+  for (const [id, d] of Object.entries(c.rateDecks)) keys(d.rates, ["rateDecks", id, "rates"], /^\d{0,15}$/, 'a rate prefix is 0-15 digits ("" = any destination)');
+  for (const [id, d] of Object.entries(c.zoneDecks)) keys(d.zones, ["zoneDecks", id, "zones"], /^\d{0,15}$/, 'a zone prefix is 0-15 digits ("" = any destination)');
+  keys(c.subscribers, ["subscribers"], /^[1-9]\d{6,14}$/, "a subscriber key is the CLI in E.164 without '+'");
   for (const [cli, s] of Object.entries(c.subscribers)) {
     refs(s.products, ["subscribers", cli, "products"], c.products, "product");
     refs(s.barring, ["subscribers", cli, "barring"], c.blockGroups.groups, "block group");
