@@ -8,6 +8,7 @@ export type {
   TrunkBehaviour,
 } from "./types.ts";
 export { resolveBehaviour } from "./types.ts";
+export { AriSimulator, type AriSimulatorOptions } from "./ari/simulator.ts";
 export { EslSimulator, type EslSimulatorOptions } from "./esl/simulator.ts";
 export {
   type EslCommand,

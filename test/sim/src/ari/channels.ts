@@ -1,0 +1,259 @@
+// Simulated Asterisk channels in Stasis: inbound callers, originated/created trunk legs, their
+// playbacks, bridges and the events ARI reports for each transition (as recorded from Asterisk 22).
+import { randomUUID } from "node:crypto";
+import { playbackMs } from "../esl/apps.ts";
+import type { SimAttempt, SimCallResult, SimCallSpec } from "../types.ts";
+import { type AriBridgeState, type AriChannelState, type AriPlaybackState, ariTime, CAUSE_TXT, FS_CAUSE, sipForCause } from "./model.ts";
+
+export interface CallRec {
+  spec: SimCallSpec;
+  startedAt: number;
+  answeredAt?: number;
+  firstProvisionalAt?: number;
+  playbacks: string[];
+  earlyMedia: boolean;
+  attempts: SimAttempt[];
+  bridgedGateway?: string;
+  hangupBy: SimCallResult["hangupBy"];
+  sipCode?: number;
+  cause?: string;
+  resolve(r: SimCallResult): void;
+}
+
+export interface SimChan {
+  j: AriChannelState;
+  kind: "in" | "out";
+  app: string;
+  inStasis: boolean;
+  vars: Map<string, string>;
+  bridge?: string;
+  call?: CallRec; // inbound legs
+  attempt?: SimAttempt; // outbound legs
+  trunk?: string;
+  dialstring?: string;
+  viaDial?: boolean; // created + dial (no final Dial event on failure)
+  timers: Set<NodeJS.Timeout>;
+  gone: boolean;
+}
+
+export interface World {
+  scale(ms: number): number;
+  emit(app: string, type: string, fields: Record<string, unknown>): void;
+  defaultPlaybackMs: number;
+}
+
+export class Channels {
+  readonly chans = new Map<string, SimChan>();
+  readonly bridges = new Map<string, AriBridgeState>();
+  readonly playbacks = new Map<string, { p: AriPlaybackState; chan: string; timer?: NodeJS.Timeout }>();
+  private n = 0x6300;
+  constructor(readonly w: World) {}
+
+  after(c: SimChan, ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      c.timers.delete(t);
+      if (!c.gone) fn();
+    }, this.w.scale(ms));
+    c.timers.add(t);
+    return t;
+  }
+
+  newChannel(kind: "in" | "out", p: { id?: string; tech: string; caller: { name: string; number: string }; app: string; exten: string; context: string; appName: string; appData: string }): SimChan {
+    const seq = (this.n++).toString(16).padStart(8, "0");
+    const now = Date.now();
+    const id = p.id ?? `${Math.floor(now / 1000)}.${this.n}`;
+    const c: SimChan = {
+      j: {
+        id,
+        name: `PJSIP/${p.tech}-${seq}`,
+        state: kind === "in" ? "Ring" : "Down",
+        protocol_id: kind === "in" ? `${this.n}-${seq}@192.0.2.10` : randomUUID(),
+        caller: { ...p.caller },
+        connected: { name: "", number: kind === "out" ? p.caller.number : "" },
+        accountcode: "",
+        dialplan: { context: p.context, exten: p.exten, priority: kind === "in" ? 2 : 1, app_name: p.appName, app_data: p.appData },
+        creationtime: ariTime(now),
+        language: "en",
+      },
+      kind,
+      app: p.app,
+      inStasis: false,
+      vars: new Map(),
+      timers: new Set(),
+      gone: false,
+    };
+    this.chans.set(id, c);
+    return c;
+  }
+
+  emit(c: SimChan, type: string, fields: Record<string, unknown> = {}): void {
+    this.w.emit(c.app, type, { ...fields, channel: { ...c.j } });
+  }
+
+  setState(c: SimChan, state: AriChannelState["state"]): void {
+    if (c.j.state === state) return;
+    c.j.state = state;
+    this.emit(c, "ChannelStateChange");
+  }
+
+  stasisStart(c: SimChan, args: string[]): void {
+    c.inStasis = true;
+    c.j.dialplan.app_name = "Stasis";
+    this.w.emit(c.app, "StasisStart", { args, channel: { ...c.j } });
+  }
+
+  provisional(c: SimChan): void {
+    if (c.call && c.call.firstProvisionalAt === undefined) c.call.firstProvisionalAt = Date.now();
+  }
+
+  answer(c: SimChan): void {
+    if (c.j.state === "Up") return;
+    this.setState(c, "Up");
+    if (c.call && c.call.answeredAt === undefined) {
+      c.call.answeredAt = Date.now();
+      this.provisional(c);
+      const hold = c.call.spec.hangupAfterAnswerMs;
+      if (hold !== undefined) this.after(c, hold, () => this.callerHangup(c));
+    }
+  }
+
+  play(c: SimChan, media: string[], id: string, lang?: string): AriPlaybackState {
+    const p: AriPlaybackState = { id, media_uri: media.join(","), target_uri: `channel:${c.j.id}`, language: lang ?? "en", state: "queued" };
+    const rec = { p, chan: c.j.id, timer: undefined as NodeJS.Timeout | undefined };
+    this.playbacks.set(id, rec);
+    const reply = { ...p };
+    this.after(c, 20, () => {
+      if (p.state !== "queued") return;
+      p.state = "playing";
+      const call = c.call;
+      if (call) {
+        call.playbacks.push(...media);
+        if (c.j.state !== "Up") {
+          call.earlyMedia = true;
+          this.provisional(c); // Asterisk sends 183 with SDP itself
+        }
+        const hd = call.spec.hangupDuringAnnouncementMs;
+        if (hd !== undefined && call.playbacks.length === media.length) this.after(c, hd, () => this.callerHangup(c));
+      }
+      this.w.emit(c.app, "PlaybackStarted", { playback: { ...p } });
+      const dur = media.reduce((s, m) => s + playbackMs(m, this.w.defaultPlaybackMs), 0);
+      rec.timer = this.after(c, dur, () => this.finishPlayback(id, "done"));
+    });
+    return reply;
+  }
+
+  finishPlayback(id: string, state: "done" | "failed"): boolean {
+    const rec = this.playbacks.get(id);
+    if (!rec) return false;
+    this.playbacks.delete(id);
+    if (rec.timer) clearTimeout(rec.timer);
+    rec.p.state = state;
+    const c = this.chans.get(rec.chan);
+    if (c) this.w.emit(c.app, "PlaybackFinished", { playback: { ...rec.p } });
+    return true;
+  }
+
+  addToBridge(b: AriBridgeState, c: SimChan): void {
+    if (c.bridge === b.id) return;
+    if (c.bridge) this.leaveBridge(c);
+    c.bridge = b.id;
+    b.channels.push(c.j.id);
+    this.w.emit(c.app, "ChannelEnteredBridge", { bridge: { ...b, channels: [...b.channels] }, channel: { ...c.j } });
+  }
+
+  /** After two legs meet in a bridge, each sees the other as connected line. */
+  connectLines(b: AriBridgeState): void {
+    const legs = b.channels.map((id) => this.chans.get(id)).filter((x): x is SimChan => !!x);
+    if (legs.length !== 2) return;
+    const [a, z] = legs as [SimChan, SimChan];
+    a.j.connected = { name: z.j.caller.name, number: z.j.caller.number || a.j.caller.number };
+    z.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
+    for (const l of legs) this.emit(l, "ChannelConnectedLine");
+    const inbound = legs.find((l) => l.call);
+    const out = legs.find((l) => l.kind === "out");
+    if (inbound?.call && out?.trunk) inbound.call.bridgedGateway = out.trunk;
+  }
+
+  leaveBridge(c: SimChan): void {
+    const b = c.bridge ? this.bridges.get(c.bridge) : undefined;
+    c.bridge = undefined;
+    if (!b) return;
+    b.channels = b.channels.filter((x) => x !== c.j.id);
+    this.w.emit(c.app, "ChannelLeftBridge", { bridge: { ...b, channels: [...b.channels] }, channel: { ...c.j } });
+  }
+
+  /** The caller sends BYE (answered) or CANCEL (unanswered). */
+  callerHangup(c: SimChan): void {
+    if (c.gone || !c.call) return;
+    c.call.hangupBy = "caller";
+    if (c.j.state === "Up") {
+      c.call.cause = "NORMAL_CLEARING";
+      this.destroy(c, { request: {} });
+    } else {
+      c.call.cause = "ORIGINATOR_CANCEL";
+      c.call.sipCode = 487;
+      this.destroy(c, { request: { cause: 127, tech_cause: 487 } });
+    }
+  }
+
+  /**
+   * Tear a channel down: ChannelHangupRequest (optional), failed playbacks, ChannelLeftBridge,
+   * StasisEnd, and ChannelDestroyed for originated legs only (never for the inbound leg).
+   */
+  destroy(c: SimChan, o: { request?: Record<string, unknown>; cause?: number; techCause?: number; dialstatus?: string }): void {
+    if (c.gone) return;
+    if (o.request) this.emit(c, "ChannelHangupRequest", o.request);
+    c.gone = true;
+    for (const t of c.timers) clearTimeout(t);
+    c.timers.clear();
+    if (o.dialstatus !== undefined) this.w.emit(c.app, "Dial", this.dialFields(c, o.dialstatus));
+    for (const [id, rec] of [...this.playbacks]) if (rec.chan === c.j.id) this.finishPlaybackOf(c, id);
+    if (c.bridge) this.leaveBridge(c);
+    if (c.inStasis) this.w.emit(c.app, "StasisEnd", { channel: { ...c.j } });
+    const cause = o.cause ?? 16;
+    if (c.kind === "out") {
+      if (c.j.dialplan.app_name === "Stasis" && !c.inStasis) c.j.dialplan.app_name = "AppDial2";
+      const f: Record<string, unknown> = { cause, cause_txt: CAUSE_TXT[cause] ?? "Unknown" };
+      if (o.techCause) f.tech_cause = o.techCause;
+      this.emit(c, "ChannelDestroyed", f);
+      if (c.attempt && !c.attempt.endedAt) c.attempt.endedAt = Date.now();
+    }
+    this.chans.delete(c.j.id);
+    if (c.call) this.finishCall(c, cause);
+  }
+
+  private finishPlaybackOf(c: SimChan, id: string): void {
+    const rec = this.playbacks.get(id);
+    if (!rec) return;
+    this.playbacks.delete(id);
+    if (rec.timer) clearTimeout(rec.timer);
+    rec.p.state = "failed";
+    this.w.emit(c.app, "PlaybackFinished", { playback: { ...rec.p } });
+  }
+
+  dialFields(c: SimChan, dialstatus: string): Record<string, unknown> {
+    return { dialstatus, forward: "", dialstring: c.dialstring ?? "", peer: { ...c.j } };
+  }
+
+  private finishCall(c: SimChan, cause: number): void {
+    const call = c.call!;
+    const now = Date.now();
+    const answered = call.answeredAt !== undefined;
+    const name = call.cause ?? FS_CAUSE[cause] ?? "NORMAL_CLEARING";
+    call.resolve({
+      uuid: c.j.id,
+      answered,
+      hangupCause: name,
+      q850: name === "ORIGINATOR_CANCEL" ? 127 : cause,
+      sipCode: answered ? 200 : (call.sipCode ?? sipForCause(cause)),
+      billsec: answered ? Math.floor((now - call.answeredAt!) / 1000) : 0,
+      durationMs: now - call.startedAt,
+      bridgedGateway: call.bridgedGateway,
+      attempts: call.attempts,
+      playbacks: call.playbacks,
+      earlyMedia: call.earlyMedia,
+      pddMs: call.firstProvisionalAt !== undefined ? call.firstProvisionalAt - call.startedAt : undefined,
+      hangupBy: call.hangupBy,
+    });
+  }
+}
