@@ -15,13 +15,13 @@ const DIALED = /^\+?[0-9*#]{1,40}$/;
 
 /** Calling number from the switch: digits (optional +), else "" (anonymous). Never throws. */
 export function cleanCaller(raw: string | undefined): string {
-  const v = (raw ?? "").trim();
+  const v = raw ?? "";
   return NUMBER.test(v) ? v.replace(/^\+/, "") : "";
 }
 
 /** Dialed digits: the call is refused (Q.850 28) when they are not digits, * or #. */
 export function cleanDialed(raw: string | undefined): { dialed: string; invalid?: string } {
-  const v = (raw ?? "").trim();
+  const v = raw ?? "";
   return DIALED.test(v) ? { dialed: v } : { dialed: "", invalid: "INVALID_DIALED_STRING" };
 }
 
