@@ -1,0 +1,131 @@
+// The billing sink: a durable consumer of the CDR stream writing batches into PostgreSQL.
+// A batch is acked only after its INSERT committed; the insert ignores call ids already present
+// (a Cdr is immutable once written) and call ids erased on request, so a redelivery after a crash
+// or a duplicate in the stream changes nothing.
+import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import type pg from "pg";
+import { js, pb, type Logger, type NatsConnection } from "@callctl/core";
+import { DEFAULT_TOPOLOGY, type Topology } from "../topology.ts";
+import { checkSchemaName } from "./migrate.ts";
+import { cdrRow, ROW_COLUMNS } from "./rows.ts";
+
+export interface SinkOptions {
+  nc: NatsConnection;
+  pool: pg.Pool;
+  log: Logger;
+  schema?: string;
+  topology?: Topology;
+  batchSize?: number;
+  flushMs?: number;
+  /** Batches written at the same time (each on its own pool connection). */
+  concurrency?: number;
+  ackWaitMs?: number;
+}
+
+export interface SinkStats {
+  received: number;
+  inserted: number;
+  ignored: number;
+  batches: number;
+  retries: number;
+  undecodable: number;
+}
+
+export class Sink {
+  readonly stats: SinkStats = { received: 0, inserted: 0, ignored: 0, batches: 0, retries: 0, undecodable: 0 };
+  readonly #o: Required<SinkOptions>;
+  readonly #insertSql: string;
+  readonly #prefsSql: string;
+  #buf: JsMsg[] = [];
+  #inflight = 0;
+  #waiters: (() => void)[] = [];
+  #iter?: ConsumerMessages;
+  #loop?: Promise<void>;
+  #timer?: NodeJS.Timeout;
+  #stopping = false;
+
+  constructor(opts: SinkOptions) {
+    this.#o = { schema: "cdr", topology: DEFAULT_TOPOLOGY, batchSize: 1000, flushMs: 20, concurrency: 4, ackWaitMs: 30_000, ...opts };
+    const s = checkSchemaName(this.#o.schema);
+    const cols = ROW_COLUMNS.join(", ");
+    this.#insertSql = `INSERT INTO ${s}.cdrs (${cols}) SELECT ${ROW_COLUMNS.map((c) => `r.${c}`).join(", ")} FROM jsonb_populate_recordset(null::${s}.cdrs, $1::jsonb) r WHERE NOT EXISTS (SELECT 1 FROM ${s}.erased e WHERE e.call_id = r.call_id) ON CONFLICT (call_id) DO NOTHING`;
+    this.#prefsSql = `SELECT account_id FROM ${s}.privacy WHERE shorten AND account_id = ANY($1::text[])`;
+  }
+
+  async start(): Promise<void> {
+    const { nc, topology: t } = this.#o;
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.consumers.info(t.cdrStream, t.sinkDurable);
+    } catch {
+      await jsm.consumers.add(t.cdrStream, { durable_name: t.sinkDurable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subject: t.cdrFilter, ack_wait: this.#o.ackWaitMs * 1e6, max_ack_pending: this.#o.batchSize * this.#o.concurrency * 4, max_deliver: -1 });
+    }
+    const consumer = await js(nc).consumers.get(t.cdrStream, t.sinkDurable);
+    this.#iter = await consumer.consume({ max_messages: this.#o.batchSize * 2 });
+    this.#loop = this.#run(this.#iter);
+    this.#timer = setInterval(() => {
+      if (this.#buf.length) void this.#flush();
+    }, this.#o.flushMs);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#timer);
+    await this.#iter?.close().catch(() => {});
+    await this.#loop?.catch(() => {});
+    while (this.#inflight > 0) await new Promise<void>((r) => this.#waiters.push(r));
+  }
+
+  async #run(iter: ConsumerMessages): Promise<void> {
+    for await (const m of iter) {
+      if (this.#stopping) break;
+      this.stats.received++;
+      this.#buf.push(m);
+      if (this.#buf.length >= this.#o.batchSize) await this.#flush();
+    }
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#inflight >= this.#o.concurrency) await new Promise<void>((r) => this.#waiters.push(r));
+    const batch = this.#buf;
+    if (!batch.length) return;
+    this.#buf = [];
+    this.#inflight++;
+    void this.#write(batch).finally(() => {
+      this.#inflight--;
+      this.#waiters.shift()?.();
+    });
+  }
+
+  async #write(batch: JsMsg[]): Promise<void> {
+    const cdrs: { m: JsMsg; c: ReturnType<typeof pb.Cdr.decode> }[] = [];
+    for (const m of batch) {
+      try {
+        cdrs.push({ m, c: pb.Cdr.decode(m.data) });
+      } catch {
+        this.stats.undecodable++;
+        this.#o.log.error({ seq: m.seq }, "undecodable Cdr: terminated");
+        m.term();
+      }
+    }
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const accounts = [...new Set(cdrs.map((x) => x.c.accountId))];
+        const short = new Set((await this.#o.pool.query<{ account_id: string }>(this.#prefsSql, [accounts])).rows.map((r) => r.account_id));
+        const rows = cdrs.map((x) => cdrRow(x.c, x.m.seq, short.has(x.c.accountId)));
+        const res = await this.#o.pool.query(this.#insertSql, [JSON.stringify(rows)]);
+        this.stats.inserted += res.rowCount ?? 0;
+        this.stats.ignored += rows.length - (res.rowCount ?? 0);
+        this.stats.batches++;
+        for (const x of cdrs) x.m.ack();
+        return;
+      } catch (err) {
+        if (this.#stopping) return; // unacked: redelivered to the next sink
+        this.stats.retries++;
+        this.#o.log.warn({ err: (err as Error).message }, "sink write failed, retrying");
+        for (const x of cdrs) x.m.working();
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}
