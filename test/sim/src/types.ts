@@ -14,6 +14,8 @@ export interface SimCallSpec {
   dialed: string;
   hangupAfterAnswerMs?: number;
   hangupDuringAnnouncementMs?: number;
+  /** Extension: the caller gives up this long after the call starts (CANCEL if unanswered, else BYE). */
+  hangupAfterMs?: number;
 }
 
 export interface SimAttempt {

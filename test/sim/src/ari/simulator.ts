@@ -211,6 +211,7 @@ export class AriSimulator {
         return;
       }
       this.ch.stasisStart(c, []);
+      if (spec.hangupAfterMs !== undefined) this.ch.after(c, spec.hangupAfterMs, () => this.ch.callerHangup(c));
     });
     return { uuid: c.j.id, done: d.promise };
   }

@@ -19,6 +19,7 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
   const ch = call.ch;
   const ds = parseDialString(run.data);
   ch.setVar("originate_disposition", "failure");
+  ch.setVar("DIALSTATUS", "INVALIDARGS");
   let legIdx = 0;
   let timers: NodeJS.Timeout[] = [];
   let attempt: SimAttempt | undefined;
@@ -66,7 +67,10 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
     attempt.sipCode = 200;
     attempt.cause = "NORMAL_CLEARING";
     const leg = ds.legs[legIdx]!;
-    ch.other = {
+    ch.profile.callee = { name: "Outbound Call", number: leg.number };
+    ch.setVar("sip_invite_failure_status", undefined);
+    ch.setVar("sip_invite_failure_phrase", undefined);
+    const other = {
       ...ch.profile,
       uuid: bUuid,
       callerName: ds.globals.origination_caller_id_name ?? ch.profile.callerName,
@@ -79,6 +83,7 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
     };
     call.markAnswered();
     if (call.hungUp) return;
+    ch.other = other;
     bridged = true;
     call.bridged = true;
     call.bridgedGateway = leg.gateway;
@@ -94,18 +99,18 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
     if (b?.kind === "answer" && b.hangupAfterMs !== undefined) at(b.hangupAfterMs, farEndBye);
     };
 
-  const unbridge = () => {
+  const unbridge = (farEnd: boolean) => {
     bridged = false;
     call.bridged = false;
     ch.setVar("bridge_hangup_cause", "NORMAL_CLEARING");
-    ch.setVar("last_bridge_hangup_cause", "NORMAL_CLEARING");
+    if (farEnd) ch.setVar("last_bridge_hangup_cause", "NORMAL_CLEARING");
     if (attempt) attempt.endedAt = Date.now();
     call.emit("CHANNEL_UNBRIDGE", { bridge: true });
     };
 
   const farEndBye = () => {
     if (call.hungUp || !bridged) return;
-    unbridge();
+    unbridge(true);
     done("_none_");
     if (!call.hungUp && ch.getVar("hangup_after_bridge") === "true") {
       call.hangupBy = "callee";
@@ -117,7 +122,7 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
     clearAll();
     run.response = "_none_";
     if (bridged) {
-      unbridge();
+      unbridge(false);
       return;
     }
     if (!attempt || attempt.endedAt) return;
@@ -160,6 +165,7 @@ export function runBridge(call: EslCall, run: AppRun, done: (r?: string) => void
     const timeoutMs = (useLeg ? legTimeout : callTimeout > 0 ? callTimeout : 60) * 1000;
     const progress = () => {
       if (attempt) attempt.progressAt = Date.now();
+      ch.profile.callee = { name: "Outbound Call", number: leg.number };
       call.ringReady();
     };
     switch (b.kind) {

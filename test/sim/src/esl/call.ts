@@ -57,6 +57,7 @@ export class EslCall {
   readonly timers = new Set<NodeJS.Timeout>();
   private socketApp: AppRun;
   lastResponse = "_none_";
+  private disposition?: string;
 
   constructor(
     readonly host: CallHost,
@@ -70,6 +71,7 @@ export class EslCall {
       uuid,
     });
     this.socketApp = { name: "socket", data: "", uuid: randomUUID(), lock: false, nestable: true };
+    if (spec.hangupAfterMs !== undefined) this.after(spec.hangupAfterMs, () => this.callerHangup());
   }
 
   setSocketTarget(hostPort: string): void {
@@ -147,10 +149,12 @@ export class EslCall {
     this.hangupBy = "caller";
     if (this.answeredAt !== undefined) {
       this.ch.setVar("sip_term_status", "200");
-      this.ch.setVar("sip_hangup_disposition", "recv_bye");
+      this.disposition = "recv_bye";
       this.hangup("NORMAL_CLEARING", true);
     } else {
       this.ch.setVar("sip_term_status", "487");
+      if (this.stack.some((a) => a.name === "bridge")) this.ch.setVar("sip_invite_failure_status", "487");
+      this.disposition = "recv_cancel";
       this.ch.setVar("sip_hangup_disposition", "recv_cancel");
       this.sipCode = 487;
       this.hangup("ORIGINATOR_CANCEL", true);
@@ -322,11 +326,10 @@ export class EslCall {
     this.ch.hangupCause = cause;
     this.ch.answerState = "hangup";
     this.ch.profile.hangupUs = now * 1000;
-    if (!this.ch.getVar("sip_hangup_disposition")) {
-      this.ch.setVar("sip_hangup_disposition", this.answeredAt !== undefined ? "send_bye" : "send_refuse");
-    }
+    this.disposition ??= this.answeredAt !== undefined ? "send_bye" : "send_refuse";
     if (this.answeredAt === undefined && this.sipCode === undefined) this.sipCode = sipFromCause(cause);
     this.emit("CHANNEL_HANGUP");
+    if (this.disposition === "recv_bye") this.ch.setVar("sip_hangup_disposition", "recv_bye");
     this.host.onHangup(this, remote);
     for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.abort?.();
     // Apps unwind innermost first; the bridge app reports UNBRIDGE itself through abort().
@@ -358,6 +361,7 @@ export class EslCall {
     const ans = this.answeredAt;
     const pm = p.progressMediaUs / 1000;
     const pr = p.progressUs / 1000;
+    v("sip_hangup_disposition", this.disposition ?? "send_bye");
     v("hangup_cause", cause);
     v("hangup_cause_q850", q850Of(cause));
     v("start_epoch", Math.floor(start / 1000));

@@ -69,6 +69,7 @@ export interface Profile {
   progressMediaUs: number;
   hangupUs: number;
   bridgedUs: number;
+  callee?: { name: string; number: string };
 }
 
 export interface AppInfo {
@@ -166,6 +167,9 @@ export class Channel {
       [prefix + "Caller-ID-Number", p.callerNumber],
       [prefix + "Orig-Caller-ID-Name", p.callerName],
       [prefix + "Orig-Caller-ID-Number", p.callerNumber],
+    ];
+    if (p.callee) out.push([prefix + "Callee-ID-Name", p.callee.name], [prefix + "Callee-ID-Number", p.callee.number]);
+    out.push(
       [prefix + "Network-Addr", "192.0.2.10"],
       [prefix + "ANI", p.callerNumber],
       [prefix + "Destination-Number", p.destination],
@@ -173,7 +177,7 @@ export class Channel {
       [prefix + "Source", "mod_sofia"],
       [prefix + "Context", p.context],
       [prefix + "Channel-Name", p.channelName],
-    ];
+    );
     if (withIndex) out.push([prefix + "Profile-Index", "1"]);
     out.push(
       [prefix + "Profile-Created-Time", String(p.createdUs)],
@@ -195,10 +199,12 @@ export class Channel {
   }
 
   /** Channel-State … Caller-* … Other-Leg-* (no variables). */
-  private channelPairs(bridge: boolean): Pairs {
+  private channelPairs(bridge: boolean, name = ""): Pairs {
     const out: Pairs = [];
     if (bridge && this.other) out.push(["Bridge-A-Unique-ID", this.uuid], ["Bridge-B-Unique-ID", this.other.uuid]);
-    if (this.hangupCause) out.push(["Hangup-Cause", this.hangupCause]);
+    // HANGUP_COMPLETE carries Hangup-Cause up front; other events after Answer-State.
+    const early = name === "CHANNEL_HANGUP_COMPLETE";
+    if (this.hangupCause && early) out.push(["Hangup-Cause", this.hangupCause]);
     out.push(
       ["Channel-State", this.state],
       ["Channel-Call-State", this.callState],
@@ -210,6 +216,9 @@ export class Channel {
       ["Channel-HIT-Dialplan", "true"],
       ["Channel-Call-UUID", this.uuid],
       ["Answer-State", this.answerState],
+    );
+    if (this.hangupCause) out.push(["Hangup-Cause", this.hangupCause]);
+    out.push(
       ["Channel-Read-Codec-Name", "PCMU"],
       ["Channel-Read-Codec-Rate", "8000"],
       ["Channel-Read-Codec-Bit-Rate", "64000"],
@@ -242,7 +251,7 @@ export class Channel {
   /** All headers of an event, in FreeSWITCH's order. */
   eventPairs(name: string, o: EventOpts = {}): Pairs {
     const out = eventHead(this.sw, name);
-    for (const p of this.channelPairs(!!o.bridge)) out.push(p);
+    for (const p of this.channelPairs(!!o.bridge, name)) out.push(p);
     if (!o.noVars) for (const p of this.varPairs()) out.push(p);
     if (o.app) for (const p of this.appPairs(o.app)) out.push(p);
     return out;
@@ -253,7 +262,7 @@ export class Channel {
     if (kind === "json") return eventFrame("json", jsonEventBody(this.eventPairs(name, o)));
     let s = "";
     for (const [k, v] of eventHead(this.sw, name)) s += k + ": " + fsUrlEncode(v) + "\n";
-    for (const [k, v] of this.channelPairs(!!o.bridge)) s += k + ": " + fsUrlEncode(v) + "\n";
+    for (const [k, v] of this.channelPairs(!!o.bridge, name)) s += k + ": " + fsUrlEncode(v) + "\n";
     if (!o.noVars) {
       if (this.varsPlain === undefined) {
         let vs = "";

@@ -112,15 +112,18 @@ export class Session {
   }
 
   /** Outbound: the channel hung up (CHANNEL_HANGUP sent) or was destroyed (HANGUP_COMPLETE sent). */
+  private lingerSent = false;
+
   channelGone(stage: "hangup" | "destroyed", remote: boolean): void {
-    if (!this.call || this.closed) return;
+    if (!this.call || this.closed || this.lingerSent) return;
     if (this.linger === undefined) {
       if (stage === "destroyed") this.goodbye();
       return;
     }
     // The linger notice lands right after CHANNEL_HANGUP for remote hangups, at the end otherwise
     // (both orders are recorded; drivers must not treat it as the end of the stream).
-    if ((stage === "hangup") !== remote) return;
+    if (stage === "hangup" && !remote) return;
+    this.lingerSent = true;
     this.write(
       disconnectNotice("", [
         ["Controlled-Session-UUID", this.call.uuid],

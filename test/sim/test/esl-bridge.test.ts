@@ -1,0 +1,128 @@
+// Recorded bridge scenarios (bridged, busy, failover, no-answer, far-end BYE, cancel) replayed with modesl.
+import t from "tap";
+import { exec } from "./helpers.ts";
+import { replay } from "./esl-replay.ts";
+
+const answer1s = { kind: "answer", afterMs: 1000, ringMs: 20 } as const;
+
+t.test("bridged-call", (t) =>
+  replay(t, {
+    file: "bridged-call.txt",
+    trunks: { gw1: { kind: "answer", afterMs: 1000 } },
+    spec: { hangupAfterAnswerMs: 3000 },
+    script: async (c) => {
+      await exec(c, "pre_answer");
+      await exec(c, "playback", "/srv/switch-demo/fs/sounds/tone2s.wav");
+      await exec(c, "bridge", "{origination_caller_id_number=1001,origination_caller_id_name=Alice}sofia/gateway/gw1/bob");
+    },
+    check: (t, r) => {
+      t.equal(r.hangupBy, "caller");
+      t.equal(r.bridgedGateway, "gw1");
+      t.ok(r.earlyMedia);
+      t.equal(r.attempts.length, 1);
+    },
+  }),
+);
+
+t.test("bridged-call-json", (t) =>
+  replay(t, {
+    file: "bridged-call-json.txt",
+    format: "json",
+    trunks: { gw1: { kind: "answer", afterMs: 1000 } },
+    spec: { hangupAfterAnswerMs: 3000 },
+    script: async (c) => {
+      await exec(c, "pre_answer");
+      await exec(c, "playback", "/srv/switch-demo/fs/sounds/tone2s.wav");
+      await exec(c, "bridge", "sofia/gateway/gw1/bob");
+    },
+  }),
+);
+
+for (const cof of [true, false]) {
+  t.test(cof ? "busy" : "busy-without-continue-on-fail", (t) =>
+    replay(t, {
+      file: cof ? "busy.txt" : "busy-without-continue-on-fail.txt",
+      trunks: { gw1: { kind: "busy", afterMs: 300 } },
+      script: async (c) => {
+        if (cof) await exec(c, "set", "continue_on_fail=true");
+        const done = await exec(c, "bridge", "sofia/gateway/gw1/bob");
+        t.equal(done.getHeader("variable_originate_disposition"), "USER_BUSY");
+        await new Promise<void>((res) => c.sendRecv(`sendmsg ${c.getInfo().getHeader("Unique-ID")}\ncall-command: hangup\nhangup-cause: USER_BUSY`, () => res()));
+      },
+      check: (t, r) => {
+        t.equal(r.hangupCause, "USER_BUSY");
+        t.equal(r.sipCode, 486);
+        t.equal(r.hangupBy, cof ? "agent" : "switch");
+      },
+    }),
+  );
+  t.test(cof ? "failover-503" : "failover-503-without-continue-on-fail", (t) =>
+    replay(t, {
+      file: cof ? "failover-503.txt" : "failover-503-without-continue-on-fail.txt",
+      trunks: { gw1: { kind: "fail", sipCode: 503, afterMs: 300 }, gw2: answer1s },
+      spec: { hangupAfterAnswerMs: 3000 },
+      script: async (c) => {
+        await exec(c, "pre_answer");
+        if (cof) await exec(c, "set", "continue_on_fail=true");
+        const first = await exec(c, "bridge", "sofia/gateway/gw1/bob");
+        t.equal(first.getHeader("variable_originate_disposition"), "NORMAL_TEMPORARY_FAILURE");
+        if (cof) await exec(c, "bridge", "sofia/gateway/gw2/bob");
+      },
+      check: (t, r) => {
+        t.same(
+          r.attempts.map((a) => [a.gateway, a.sipCode]),
+          cof ? [["gw1", 503], ["gw2", 200]] : [["gw1", 503]],
+        );
+        t.equal(r.answered, cof);
+      },
+    }),
+  );
+}
+
+for (const leg of [false, true]) {
+  t.test(leg ? "no-answer-leg-timeout" : "no-answer", (t) =>
+    replay(t, {
+      file: leg ? "no-answer-leg-timeout.txt" : "no-answer.txt",
+      trunks: { gw1: { kind: "noanswer" } },
+      script: async (c) => {
+        await exec(c, "set", "continue_on_fail=true");
+        if (!leg) await exec(c, "set", "call_timeout=4");
+        const done = await exec(c, "bridge", leg ? "{leg_timeout=4}sofia/gateway/gw1/bob" : "sofia/gateway/gw1/bob");
+        const cause = done.getHeader("variable_originate_disposition");
+        await new Promise<void>((res) => c.sendRecv(`sendmsg ${c.getInfo().getHeader("Unique-ID")}\ncall-command: hangup\nhangup-cause: ${cause}`, () => res()));
+      },
+      check: (t, r) => t.equal(r.hangupCause, leg ? "ALLOTTED_TIMEOUT" : "NO_ANSWER"),
+    }),
+  );
+}
+
+t.test("far-end-bye", (t) =>
+  replay(t, {
+    file: "far-end-bye.txt",
+    trunks: { gw1: { kind: "answer", afterMs: 1000, hangupAfterMs: 2000 } },
+    script: async (c) => {
+      await exec(c, "pre_answer");
+      const done = await exec(c, "bridge", "sofia/gateway/gw1/bob");
+      t.equal(done.getHeader("Answer-State"), "answered", "caller leg stays up after the far end's BYE");
+      await exec(c, "hangup", "NORMAL_CLEARING");
+    },
+  }),
+);
+
+t.test("caller-cancel-while-ringing", (t) =>
+  replay(t, {
+    file: "caller-cancel-while-ringing.txt",
+    trunks: { gw1: { kind: "noanswer" } },
+    spec: { hangupAfterMs: 2000 },
+    timeScale: 0.1,
+    script: async (c) => {
+      await exec(c, "set", "continue_on_fail=true");
+      await exec(c, "bridge", "sofia/gateway/gw1/bob");
+    },
+    check: (t, r) => {
+      t.equal(r.hangupCause, "ORIGINATOR_CANCEL");
+      t.equal(r.sipCode, 487);
+      t.equal(r.hangupBy, "caller");
+    },
+  }),
+);

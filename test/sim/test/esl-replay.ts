@@ -1,0 +1,112 @@
+// Replays one recorded outbound-socket scenario through the EslSimulator with modesl as the driver
+// and compares the switch's byte stream with the recording.
+import type { Test } from "tap";
+import { type EslFrame, EslSimulator, readEslFixture, type SimCallResult, type SimCallSpec, type TrunkBehaviour } from "../src/index.ts";
+import { type EslConn, FIX, frames, modeslServer, send, token } from "./helpers.ts";
+
+export interface Scenario {
+  file: string;
+  trunks?: Record<string, TrunkBehaviour>;
+  spec?: Partial<SimCallSpec>;
+  format?: "plain" | "json";
+  linger?: string | null; // `linger` argument; null: no linger command
+  exitOnComplete?: boolean;
+  script(conn: EslConn, uuid: string): Promise<void>;
+  timeScale?: number;
+  /** Extra checks on the simulator's result and frames. */
+  check?(t: Test, r: SimCallResult, got: EslFrame[]): void;
+}
+
+const KEYS = [
+  "Hangup-Cause",
+  "Answer-State",
+  "Channel-Call-State",
+  "Application-Response",
+  "variable_originate_disposition",
+  "variable_DIALSTATUS",
+  "variable_sip_term_status",
+  "variable_sip_hangup_disposition",
+  "variable_hangup_cause",
+  "variable_hangup_cause_q850",
+  "variable_bridge_hangup_cause",
+  "variable_last_bridge_hangup_cause",
+  "variable_originate_failed_cause",
+  "variable_sip_invite_failure_status",
+  "variable_continue_on_fail",
+];
+
+const IGNORED = new Set(["notice:linger", "CHANNEL_PARK", "reply"]);
+
+function lastOf(fs: EslFrame[], tok: string): EslFrame | undefined {
+  return fs.filter((f) => token(f) === tok).pop();
+}
+
+export async function replay(t: Test, sc: Scenario): Promise<void> {
+  const rec = readEslFixture(FIX + "esl/" + sc.file);
+  const agent = await modeslServer({ myevents: false });
+  const sim = new EslSimulator({
+    agent: { host: "127.0.0.1", port: agent.port },
+    trunks: sc.trunks ?? {},
+    timeScale: sc.timeScale ?? 0.02,
+  });
+  await sim.start();
+  let closed!: () => void;
+  const socketClosed = new Promise<void>((r) => {
+    closed = r;
+  });
+  const errors: unknown[] = [];
+  agent.onReady(async (conn) => {
+    conn.socket.on("close", () => closed());
+    const uuid = conn.getInfo().getHeader("Unique-ID") as string;
+    if (sc.exitOnComplete !== false) conn.on("esl::event::CHANNEL_HANGUP_COMPLETE::*", () => conn.send("exit"));
+    await send(conn, `myevents ${sc.format ?? "plain"}`);
+    if (sc.linger !== null) await send(conn, sc.linger ? `linger ${sc.linger}` : "linger");
+    await sc.script(conn, uuid).catch((e) => errors.push(e));
+  });
+  const r = await sim.placeCall({ caller: "1001", callerName: "Alice Test", dialed: "bridged", ...sc.spec }).done;
+  await socketClosed;
+  t.same(errors, [], "driver script ran");
+  const got = frames(agent.conns[0]!.fromSwitch);
+  const want = rec.frames;
+  const seq = (fs: EslFrame[]) => fs.map(token).filter((x) => !IGNORED.has(x));
+  t.same(seq(got), seq(want), `${sc.file}: frame/event sequence`);
+  // The connect reply: URL-encoded channel data, no Content-Length, Content-Type after the headers.
+  const connect = got.find((f) => f.headers["Event-Name"] === "CHANNEL_DATA")!;
+  t.equal(connect.headers["Reply-Text"], "%2BOK%0A");
+  t.equal(connect.headerNames.at(-4), "Content-Type");
+  t.equal(connect.headers["Content-Length"], undefined);
+  // Events: same outer framing and same non-variable header names as the recording.
+  const format = sc.format === "json" ? "text/event-json" : "text/event-plain";
+  for (const f of got.filter((x) => x.event)) t.equal(f.headers["Content-Type"], format);
+  for (const tok of new Set(seq(want))) {
+    const a = lastOf(got, tok);
+    const b = lastOf(want, tok);
+    if (!a?.event || !b?.event) continue;
+    if (process.env.ESL_DIAG) {
+      const na = a.eventHeaderNames!.filter((n) => !n.startsWith("variable_"));
+      const nb = b.eventHeaderNames!.filter((n) => !n.startsWith("variable_"));
+      const d1 = na.filter((n) => !nb.includes(n));
+      const d2 = nb.filter((n) => !na.includes(n));
+      const kv = KEYS.filter((k) => a.event![k] !== b.event![k]).map((k) => `${k}: sim=${a.event![k]} rec=${b.event![k]}`);
+      if (d1.length || d2.length || kv.length) console.error(`DIAG ${sc.file} ${tok} +${d1.join(",")} -${d2.join(",")} ${kv.join(" | ")}`);
+    }
+    const names = (f: EslFrame) => f.eventHeaderNames!.filter((n) => !n.startsWith("variable_"));
+    t.same(names(a), names(b), `${tok}: header names and order`);
+    for (const k of KEYS) t.equal(a.event[k], b.event[k], `${tok}: ${k}`);
+  }
+  // Every execute-complete follows its execute with the same Application-UUID.
+  const seen = new Set<string>();
+  for (const f of got) {
+    if (!f.event) continue;
+    const name = f.event["Event-Name"];
+    if (name === "CHANNEL_EXECUTE") seen.add(f.event["Application-UUID"]!);
+    if (name === "CHANNEL_EXECUTE_COMPLETE" && f.event.Application !== "socket") {
+      t.ok(seen.has(f.event["Application-UUID"]!), `complete after execute (${f.event.Application})`);
+    }
+  }
+  const notices = (fs: EslFrame[]) => fs.filter((f) => token(f).startsWith("notice")).map(token);
+  t.same(notices(got).sort(), notices(want).sort(), "disconnect notices");
+  sc.check?.(t, r, got);
+  await sim.stop();
+  await agent.close();
+}
