@@ -21,3 +21,4 @@ export { cardinal, numberPrompt } from "./words.ts";
 export { promptCatalog, spoken, PHRASES } from "./prompts/catalog.ts";
 export { REJECT_TEXTS, rejectAnnouncement, rejectPromptId } from "./prompts/rejects.ts";
 export { berlinLocal, berlinOffsetMs, parseBerlinTime, germanHolidays } from "./time.ts";
+export { TariffEngine, startTariffService, watchTariffs, NotReadyError, TARIFF_RATE_SUBJECT, type TariffServiceOptions } from "./service.ts";

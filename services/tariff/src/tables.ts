@@ -92,7 +92,8 @@ export class Tables {
 
   /** The price list of a product in force at an instant (the latest that has started). */
   list(brand: Brand, product: string, ms: number): List | undefined {
-    const lists = brand.products.get(product);
+    // a product without lists of its own (e.g. "call-by-call") uses the brand's default product
+    const lists = brand.products.get(product) ?? brand.products.get(brand.defaultProduct);
     if (!lists) throw new NoTariffError(`brand ${brand.id} has no product ${product}`, { brand: brand.id, product });
     let found: List | undefined;
     for (const l of lists) {

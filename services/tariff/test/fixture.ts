@@ -35,7 +35,7 @@ export function fixtureDoc(policy: "ANNOUNCE_NEW_PRICE" | "KEEP_START_PRICE" = "
           default_product: "callback",
           price_lists: [
             { id: "cp-cb", product: "callback", valid_from: "2026-01-01", increments: "1/1", zones: { DE_FIXED: { price: "1.9ct" } } },
-            { id: "cp-ad", product: "adfunded", free: true, valid_from: "2026-01-01", increments: "1/1", zones: { DE_FIXED: { price: "1.5ct" } } },
+            { id: "cp-ad", product: "ad-funded", free: true, valid_from: "2026-01-01", increments: "1/1", zones: { DE_FIXED: { price: "1.5ct" } } },
           ],
         },
       },

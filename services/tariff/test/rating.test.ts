@@ -60,13 +60,14 @@ t.test("free calls: freephone and ad-funded (rated for the record)", async (t) =
   t.equal(fp.free, true);
   t.equal(fp.pricePerMinMicro, 0);
   t.equal(fp.announcementText, "Dieses Gespräch ist für Sie kostenlos.");
-  const ad = q.quote({ brand: "callpartner", zone: "DE_FIXED", product: "adfunded", atMs: at("2026-06-10T12:00:00+02:00") });
+  const ad = q.quote({ brand: "callpartner", zone: "DE_FIXED", product: "ad-funded", atMs: at("2026-06-10T12:00:00+02:00") });
   t.equal(ad.free, true);
   t.same(rate(ad, 120), { billedS: 120, amountMicro: 0, vatMicro: 0, listAmountMicro: 30_000 });
   const cb = q.quote({ brand: "callpartner", zone: "DE_FIXED", atMs: at("2026-06-10T12:00:00+02:00") });
   t.equal(cb.free, false);
   t.equal(cb.tariffId, "cp-cb");
-  t.throws(() => q.quote({ brand: "callpartner", zone: "DE_FIXED", product: "nope", atMs: 1 }), { code: "NO_TARIFF" });
+  t.equal(q.quote({ brand: "callpartner", zone: "DE_FIXED", product: "other", atMs: at("2026-06-10T12:00:00+02:00") }).tariffId, "cp-cb", "a product without lists uses the default product");
+  t.equal(q.quote({ brand: "01097", zone: "DE_FIXED", product: "call-by-call", atMs: at("2026-06-10T12:00:00+02:00") }).tariffId, "01097-2026");
   t.throws(() => q.quote({ brand: "nope", zone: "DE_FIXED", atMs: 1 }), { code: "NO_TARIFF" });
   t.throws(() => q.quote({ brand: "01097", zone: "MARS", atMs: 1 }), { code: "BAD_REQUEST" });
 });
