@@ -11,6 +11,8 @@ export interface ApiHost {
   sessionsSinceStart(): number;
   trunkFor(gw: string): TrunkBehaviour | undefined;
   scale(ms: number): number;
+  /** originate … &park(): an answered, parked channel others can control with sendmsg/uuid_*. */
+  parked(uuid: string, destination: string, callerNumber: string): void;
 }
 
 function uptime(startedAt: number): string {
@@ -44,7 +46,9 @@ async function originate(h: ApiHost, args: string): Promise<string> {
   switch (b.kind) {
     case "answer":
       await delay(h.scale(Math.min(b.afterMs, timeout)));
-      return b.afterMs <= timeout ? `+OK ${uuid}\n` : "-ERR NO_ANSWER\n";
+      if (b.afterMs > timeout) return "-ERR NO_ANSWER\n";
+      h.parked(uuid, leg.number, vars.origination_caller_id_number ?? "0000000000");
+      return `+OK ${uuid}\n`;
     case "busy":
       await delay(h.scale(b.afterMs));
       return "-ERR USER_BUSY\n";

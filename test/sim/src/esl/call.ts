@@ -133,13 +133,13 @@ export class EslCall {
     this.ch.answerState = "answered";
     this.ch.profile.answeredUs = this.answeredAt * 1000;
     this.emit("CHANNEL_ANSWER");
-    this.ch.callState = "ACTIVE";
     const eoa = this.ch.getVar("execute_on_answer");
     if (eoa) {
       const sp = eoa.indexOf(" ");
       const app = sp < 0 ? eoa : eoa.slice(0, sp);
       this.runApp({ app, arg: sp < 0 ? "" : eoa.slice(sp + 1), uuid: randomUUID(), lock: false });
     }
+    this.ch.callState = "ACTIVE";
     const hold = this.spec.hangupAfterAnswerMs;
     if (hold !== undefined) this.after(hold, () => this.callerHangup());
   }

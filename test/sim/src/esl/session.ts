@@ -253,7 +253,8 @@ export class Session {
 
   private sendmsg(uuidArg: string, c: EslCommand): void {
     const uuid = uuidArg || this.call?.uuid || c.headers["unique-id"] || "";
-    const call = this.host.call(uuid);
+    // The controlled channel stays addressable after it is gone: +OK, and nothing follows.
+    const call = this.call?.uuid === uuid ? this.call : this.host.call(uuid);
     if (!call) {
       this.reply("-ERR invalid session id [" + uuid + "]");
       return;

@@ -40,6 +40,7 @@ export class EslSimulator {
   private seq = 1;
   private startedAt = Date.now();
   private sessionCount = 0;
+  private heartbeat?: NodeJS.Timeout;
   private readonly callHost: CallHost;
   private readonly sessionHost: SessionHost;
 
@@ -97,6 +98,12 @@ export class EslSimulator {
       sessionsSinceStart: () => this.sessionCount,
       trunkFor: (gw: string) => this.trunks[gw],
       scale: this.callHost.scale,
+      parked: (uuid: string, destination: string, callerNumber: string) => {
+        const call = new EslCall(this.callHost, { caller: callerNumber, dialed: destination }, uuid);
+        this.calls.set(call.uuid, call);
+        call.markAnswered();
+        call.runApp({ app: "park", arg: "", uuid: randomUUID(), lock: false });
+      },
     };
   }
 
@@ -111,6 +118,13 @@ export class EslSimulator {
     });
     this.server = server;
     this.port = (server.address() as net.AddressInfo).port;
+    // FreeSWITCH's scheduler: HEARTBEAT and RE_SCHEDULE every 20 s.
+    this.heartbeat = setInterval(() => {
+      const up = String(Math.floor((Date.now() - this.startedAt) / 1000));
+      this.sendEvent({ "Up-Time": up, "Event-Info": "System Ready", "Session-Count": String(this.calls.size) }, undefined, "HEARTBEAT");
+      this.sendEvent({ "Task-ID": "1", "Task-Desc": "heartbeat", "Task-Group": "core", "Task-Runtime": String(Math.floor(Date.now() / 1000) + 20) }, undefined, "RE_SCHEDULE");
+    }, this.callHost.scale(20000));
+    this.heartbeat.unref();
     return { inboundPort: this.port };
   }
 
@@ -199,6 +213,7 @@ export class EslSimulator {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
     for (const s of [...this.sessions]) s.destroy();
     for (const c of [...this.calls.values()]) if (!c.hungUp) c.hangup("NORMAL_CLEARING", false);
     const server = this.server;

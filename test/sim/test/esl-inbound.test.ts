@@ -1,0 +1,159 @@
+// Inbound (:8021) sessions against the recordings: auth failure, api/bgapi, header injection, idle
+// heartbeat, and the slow-consumer kill.
+import net from "node:net";
+import esl from "modesl";
+import t from "tap";
+import { type EslFrame, EslFrameReader, EslSimulator, readEslFixture } from "../src/index.ts";
+import { FIX, token } from "./helpers.ts";
+
+const PW = "Fixture-Pw-42";
+
+/** A raw client: collects frames and resolves when the socket closes. */
+function raw(port: number) {
+  const sock = net.connect({ port, host: "127.0.0.1", noDelay: true });
+  const reader = new EslFrameReader();
+  const got: EslFrame[] = [];
+  const waiters: Array<[(f: EslFrame) => boolean, (f: EslFrame) => void]> = [];
+  sock.on("data", (d) => {
+    for (const f of reader.push(d)) {
+      got.push(f);
+      for (const w of [...waiters]) {
+        if (!w[0](f)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w[1](f);
+      }
+    }
+  });
+  const closed = new Promise<void>((r) => sock.on("close", () => r()));
+  const next = (pred: (f: EslFrame) => boolean) => {
+    const f = got.find(pred);
+    return f ? Promise.resolve(f) : new Promise<EslFrame>((r) => waiters.push([pred, r]));
+  };
+  return { sock, got, closed, next, reader };
+}
+
+const recTokens = (file: string) => readEslFixture(FIX + "esl/" + file).frames.map(token);
+
+t.test("inbound-auth-fail", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {} });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write("auth not-the-password\n\n");
+  await c.closed;
+  t.same(c.got.map(token), recTokens("inbound-auth-fail.txt"));
+  t.equal(c.got[1]!.headers["Reply-Text"], "-ERR invalid");
+  t.match(c.got[2]!.body, /^Disconnected, goodbye\./);
+  await sim.stop();
+});
+
+t.test("inbound-api-bgapi with modesl", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "busy", afterMs: 300 } }, timeScale: 0.05 });
+  const { inboundPort } = await sim.start();
+  const conn = new esl.Connection("127.0.0.1", inboundPort, PW);
+  const tap: Buffer[] = [];
+  conn.socket.on("data", (d: Buffer) => tap.push(d));
+  await new Promise<void>((r) => conn.on("esl::ready", () => r()));
+  const api = (cmd: string) => new Promise<string>((r) => conn.api(cmd, (e: { getBody(): string }) => r(e.getBody())));
+  t.match(await api("status"), /^UP \d+ years, .*\nFreeSWITCH \(Version 1\.10\.12-release {2}64bit\) is ready\n/);
+  t.equal(await api("version"), "FreeSWITCH Version 1.10.12-release~64bit ( 64bit)\n");
+  t.equal(await api("no_such_command foo"), "-ERR no_such_command Command not found!\n");
+  t.equal(await api("uuid_kill 00000000-0000-0000-0000-000000000000"), "-ERR No such channel!\n");
+  t.equal(await api("global_getvar rtp_start_port"), "-ERR no reply\n");
+  await new Promise((r) => conn.events("plain", "BACKGROUND_JOB", r));
+  const job = "b2893dfa-96c8-4dfa-8cbc-dd2dbc535296";
+  const st = await new Promise<{ getHeader(k: string): string; getBody(): string }>((r) => conn.bgapi("status", [], job, r));
+  t.equal(st.getHeader("Job-UUID"), job);
+  t.match(st.getBody(), /^UP /);
+  const orig = await new Promise<{ getBody(): string }>((r) => conn.bgapi("originate {origination_caller_id_number=2000}sofia/gateway/gw1/bob &park()", r));
+  t.equal(orig.getBody(), "-ERR USER_BUSY\n");
+  await new Promise((r) => conn.sendRecv("noevents", r));
+  await new Promise<void>((r) => {
+    conn.socket.on("close", () => r());
+    conn.send("exit");
+  });
+  const got = new EslFrameReader().push(Buffer.concat(tap));
+  // modesl subscribes (`event json BACKGROUND_JOB CHANNEL_EXECUTE_COMPLETE`) right after auth: one extra reply.
+  t.equal(got[2]!.headers["Reply-Text"], "+OK event listener enabled json");
+  t.same(got.filter((_, i) => i !== 2).map(token), recTokens("inbound-api-bgapi.txt"), "frame sequence");
+  const bg = got.filter((f) => f.event?.["Event-Name"] === "BACKGROUND_JOB");
+  t.same(bg.map((f) => f.event!["Job-Command"]), ["status", "originate"]);
+  t.equal(bg[1]!.eventBody, "-ERR USER_BUSY\n", "event body after the inner Content-Length");
+  await sim.stop();
+});
+
+t.test("header injection splits one write into two commands; a body does not", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 100 } }, timeScale: 0.05 });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\n`);
+  c.sock.write("event plain CHANNEL_EXECUTE CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB\n\n");
+  const uuid = "f84da370-5b07-4de2-8a2b-3992624b4c17";
+  c.sock.write(`bgapi originate {origination_uuid=${uuid}}sofia/gateway/gw1/bob &park()\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "BACKGROUND_JOB");
+  const before = c.got.length;
+  c.sock.write(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: log\nexecute-app-arg: INFO caller said hi\n\napi echo INJECTED-COMMAND-RAN\nEvent-UUID: 3a330c26\n\n`);
+  const injected = await c.next((f) => f.headers["Content-Type"] === "api/response");
+  t.equal(injected.body, "INJECTED-COMMAND-RAN");
+  t.same(c.got.slice(before, before + 2).map(token), ["reply", "api/response"], "two replies for one write");
+  const text = "INFO caller said hi\n\napi echo NOT-A-COMMAND-NOW\n";
+  c.sock.write(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: log\nEvent-UUID: 8696679f\ncontent-type: text/plain\ncontent-length: ${Buffer.byteLength(text)}\n\n${text}`);
+  const ex = await c.next((f) => f.event?.["Application-UUID"] === "8696679f");
+  t.equal(ex.event!["Application-Data"], text, "the body arrives whole as the argument");
+  c.sock.write(`api uuid_kill ${uuid}\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_HANGUP_COMPLETE");
+  c.sock.write("exit\n\n");
+  await c.closed;
+  t.equal(c.got.filter((f) => f.headers["Content-Type"] === "api/response").length, 2);
+  await sim.stop();
+});
+
+t.test("inbound-idle-json-all: HEARTBEAT and RE_SCHEDULE as JSON", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {}, timeScale: 0.002 });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\nevent json ALL\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "RE_SCHEDULE");
+  c.sock.write("exit\n\n");
+  await c.closed;
+  const toks = c.got.map(token);
+  const rec = recTokens("inbound-idle-json-all.txt");
+  t.same(toks.slice(0, 5), rec.slice(0, 5));
+  t.same(toks.slice(-2), rec.slice(-2));
+  const hb = c.got.find((f) => f.event?.["Event-Name"] === "HEARTBEAT")!;
+  t.equal(hb.headers["Content-Type"], "text/event-json");
+  t.notOk(hb.body.endsWith("\n"), "JSON events carry no trailing newline");
+  await sim.stop();
+});
+
+t.test("slow consumer is killed with the recorded notice", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {}, slowConsumer: { queueLimit: 20, maxLost: 5 } });
+  const { inboundPort } = await sim.start();
+  const slow = raw(inboundPort);
+  await slow.next((f) => f.headers["Content-Type"] === "auth/request");
+  slow.sock.write(`auth ${PW}\n\nevent plain CUSTOM fixture::flood\n\n`);
+  await slow.next((f) => f.headers["Reply-Text"] === "+OK event listener enabled plain");
+  slow.sock.pause();
+  const flood = raw(inboundPort);
+  await flood.next((f) => f.headers["Content-Type"] === "auth/request");
+  flood.sock.write(`auth ${PW}\n\n`);
+  const body = "x".repeat(65536);
+  let sent = "";
+  for (let i = 0; i < 400; i++) sent += `sendevent CUSTOM\nEvent-Subclass: fixture::flood\nSeq: ${i}\ncontent-length: ${body.length}\n\n${body}`;
+  flood.sock.write(sent);
+  await new Promise((r) => setTimeout(r, 300));
+  slow.sock.resume();
+  await slow.closed;
+  const kill = slow.got.find((f) => f.headers["Content-Type"] === "text/disconnect-notice");
+  const rec = readEslFixture(FIX + "esl/slow-consumer-killed-clean-boundary.txt");
+  const recKill = rec.frames.find((f) => f.headers["Content-Type"] === "text/disconnect-notice")!;
+  t.ok(kill, "disconnect notice received");
+  t.equal(kill?.body, recKill.body);
+  t.same(kill?.headerNames, recKill.headerNames);
+  const seqs = slow.got.filter((f) => f.event).map((f) => Number(f.event!.Seq));
+  t.ok(seqs.length < 400, `events were lost (${seqs.length} of 400 delivered)`);
+  flood.sock.destroy();
+  await sim.stop();
+});
