@@ -18,3 +18,4 @@ export { listBlocks, formatBlocks } from "./blocks.ts";
 export function loadRoutingTables(path: string): Tables {
   return compile(loadConfigFile(routingConfigSchema, path));
 }
+export { startRouting, applyDocument, consumeAttempts, type RoutingService, type RoutingDeps } from "./service.ts";

@@ -9,7 +9,7 @@ import { loadRoutingTables, REJECT_REASONS, Router, ZONE_IDS } from "../src/inde
 
 const tables = loadRoutingTables(join(import.meta.dirname, "../../../infra/config/example"));
 const router = new Router({ tables });
-const reasons = new Map(REJECT_REASONS.map((r) => [r.reason, r]));
+const reasons = new Map<string, { q850: number; announcement: string }>(REJECT_REASONS.map((r) => [r.reason, r]));
 const zones = new Set<string>(ZONE_IDS);
 
 const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: min, maxLength: max });

@@ -1,0 +1,141 @@
+// The routing service on NATS: callctl.route.decide and callctl.route.blocks (one queue group,
+// any number of instances), tables from the KV configuration document (watched, swapped
+// atomically; a bad document is refused and the running tables stay), and trunk health from the
+// CALLS stream's attempt events.
+//
+// Health consumer: an ordered (ephemeral, no-ack) consumer per instance, filtered on
+// callctl.calls.attempt and starting `warmMs` back in time. Every instance must see every attempt
+// (each keeps its own breakers, so all instances demote a failing trunk alike); a shared durable
+// would split the attempts between instances, and a durable per instance would leave server state
+// behind for every instance that ever ran. Losing a few attempts on a reconnect costs nothing:
+// the window is statistical, and the ordered consumer resumes by itself.
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { CallctlError, type Logger, pb, SUBJECTS, startService, STREAMS, validateConfig, watchConfig, type ServiceContext, type callctl } from "@callctl/core";
+import { listBlocks } from "./blocks.ts";
+import { routingConfigSchema } from "./config.ts";
+import { Router } from "./router.ts";
+import { compile } from "./tables.ts";
+
+type KV = ServiceContext<unknown>["kv"];
+type Tracer = ServiceContext<unknown>["tracer"];
+type Meter = ServiceContext<unknown>["meter"];
+
+export interface RoutingDeps {
+  nc: NatsConnection;
+  kv: KV;
+  log: Logger;
+  tracer: Tracer;
+  meter?: Meter;
+  router?: Router;
+  /** How far back the health consumer starts (default 5 minutes). */
+  warmMs?: number;
+  /** Subjects and stream; tests override them to stay apart from other tests on the same server. */
+  subjects?: { decide?: string; blocks?: string; attempts?: string; stream?: string };
+}
+
+export interface RoutingService {
+  router: Router;
+  stop(): Promise<void>;
+  /** Resolves once the first configuration document has been applied. */
+  loaded: Promise<void>;
+}
+
+/** Applies one configuration document; a bad one is logged and refused. Returns true when swapped. */
+export function applyDocument(router: Router, doc: unknown, revision: number, log: Logger): boolean {
+  try {
+    const cfg = validateConfig(routingConfigSchema, doc, {}, `kv:callctl-config/config@${revision}`);
+    const t0 = performance.now();
+    const tables = compile(cfg, revision);
+    router.swap(tables);
+    log.info({ config_version: tables.version, revision, compile_ms: Math.round(performance.now() - t0) }, "routing tables swapped");
+    return true;
+  } catch (err) {
+    log.error({ err, revision, code: err instanceof CallctlError ? err.code : "INTERNAL" }, "configuration refused, keeping the running tables");
+    return false;
+  }
+}
+
+export async function startRouting(deps: RoutingDeps): Promise<RoutingService> {
+  const { nc, kv, log, tracer } = deps;
+  const router = deps.router ?? new Router();
+  const decisions = deps.meter?.createCounter("callctl_route_decisions_total", { description: "routing decisions by outcome and reason" });
+  let markLoaded: () => void = () => {};
+  const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
+  const watch = await watchConfig(
+    kv,
+    (doc, revision) => {
+      if (applyDocument(router, doc, revision, log)) markLoaded();
+    },
+    (err) => log.error({ err }, "configuration watch failed"),
+  );
+  const svc = await startService(
+    nc,
+    {
+      name: deps.subjects?.decide ? `routing-${deps.subjects.decide.replace(/[^A-Za-z0-9]/g, "-")}` : "routing",
+      version: "0.1.0",
+      description: "number plan, destination policy, least-cost routing",
+      endpoints: [
+        {
+          name: "decide",
+          subject: deps.subjects?.decide ?? SUBJECTS.routeDecide,
+          request: pb.RouteRequest,
+          reply: pb.RouteDecision,
+          handle: (req: callctl.v1.IRouteRequest, ctx) => {
+            const d = router.decide(req);
+            decisions?.add(1, { outcome: d.outcome === pb.RouteOutcome.ROUTE ? "ROUTE" : "REJECT", reason: d.reject?.reason ?? "", brand: d.brand ?? "" });
+            if (d.reject) ctx.log.debug({ call_id: d.callId, reason: d.reject.reason, detail: d.reject.detail }, "route rejected");
+            return d;
+          },
+        },
+        {
+          name: "blocks",
+          subject: deps.subjects?.blocks ?? SUBJECTS.routeBlocks,
+          request: pb.BlocksRequest,
+          reply: pb.BlocksList,
+          handle: (req: callctl.v1.IBlocksRequest) => {
+            const t = router.tables;
+            if (!t) throw new CallctlError("UNAVAILABLE", "routing has no configuration loaded yet", { retryable: true });
+            return { callId: req.callId ?? "", blocks: listBlocks(t, { brand: req.brand ?? "", accountId: req.accountId ?? "" }), configVersion: t.version };
+          },
+        },
+      ],
+    },
+    { log, tracer },
+  );
+  const stopHealth = await consumeAttempts(nc, router, log, deps.warmMs ?? 5 * 60_000, deps.subjects);
+  return {
+    router,
+    loaded,
+    async stop() {
+      stopHealth();
+      watch.stop();
+      await svc.stop();
+    },
+  };
+}
+
+/** Feeds ATTEMPT events of the CALLS stream into the router's trunk health. */
+export async function consumeAttempts(nc: NatsConnection, router: Router, log: Logger, warmMs: number, at: { attempts?: string; stream?: string } = {}): Promise<() => void> {
+  const consumer = await jetstream(nc).consumers.get(at.stream ?? STREAMS.CALLS.name, {
+    filter_subjects: at.attempts ?? SUBJECTS.callEvent("attempt"), // one subject: works on servers before 2.10
+    deliver_policy: DeliverPolicy.StartTime,
+    opt_start_time: new Date(Date.now() - warmMs).toISOString(),
+  });
+  const messages = await consumer.consume();
+  (async () => {
+    for await (const m of messages) {
+      try {
+        const ev = pb.CallEvent.decode(m.data);
+        const a = ev.attempt;
+        if (ev.kind !== pb.CallEventKind.ATTEMPT || !a?.trunkId) continue;
+        // only final outcomes count; an attempt still ringing has no disposition yet
+        if (!a.disposition && !a.q850 && !a.sipCode) continue;
+        router.health.record(a.trunkId, a.q850 ?? 0, a.sipCode ?? 0);
+      } catch (err) {
+        log.warn({ err, subject: m.subject, seq: m.seq }, "undecodable call event ignored");
+      }
+    }
+  })().catch((err) => log.error({ err }, "attempt consumer stopped"));
+  return () => void messages.stop();
+}
