@@ -1,8 +1,4 @@
 // @callctl/routing: number plan, destination policy and least-cost routing (ARCHITECTURE.md).
-import { loadConfigFile } from "@callctl/core";
-import { routingConfigSchema } from "./config.ts";
-import { compile, type Tables } from "./tables.ts";
-
 export { routingConfigSchema, ZONE_IDS, NUMBER_TYPES, REGIONS, type RoutingConfig, type ZoneId, type NumberTypeName } from "./config.ts";
 export { REJECT_REASONS, reasonInfo, reject, type RejectReason, type RejectReasonInfo } from "./reasons.ts";
 export { parseDialed, normaliseCli, type ParsedDialed, type DialedKind } from "./dialed.ts";
@@ -10,12 +6,8 @@ export { classifyInternational, InternationalClassifier, zoneOf } from "./classi
 export { NumberPlan } from "./numberplan.ts";
 export { PrefixTable } from "./prefix.ts";
 export { isNetworkFailure, TrunkHealth, type BreakerState, type HealthOptions, type TrunkStatus } from "./health.ts";
-export { compile, configVersion, type Tables } from "./tables.ts";
+export { compile, configVersion, loadRoutingTables, type Tables } from "./tables.ts";
 export { Router, NotReadyError, decisionToJson } from "./router.ts";
 export { listBlocks, formatBlocks } from "./blocks.ts";
-
-/** Reads, validates (errors name file, path, reason) and compiles a YAML file or folder. */
-export function loadRoutingTables(path: string): Tables {
-  return compile(loadConfigFile(routingConfigSchema, path));
-}
 export { startRouting, applyDocument, consumeAttempts, type RoutingService, type RoutingDeps } from "./service.ts";
+export { dryRun, formatDecision, fetchBlocks, blocksToJson, EXAMPLE_CONFIG, type DryRunOptions, type BlocksListOptions } from "./cli.ts";

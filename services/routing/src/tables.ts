@@ -1,7 +1,8 @@
 // Compiles a validated configuration into the in-memory tables a decision reads. A Tables object
 // is immutable once built; the router swaps one reference, so no call ever sees half a table.
 import { createHash } from "node:crypto";
-import { NUMBER_TYPES, type NumberTypeName, type RoutingConfig } from "./config.ts";
+import { loadConfigFile } from "@callctl/core";
+import { NUMBER_TYPES, routingConfigSchema, type NumberTypeName, type RoutingConfig } from "./config.ts";
 import { NumberPlan } from "./numberplan.ts";
 import { PrefixTable } from "./prefix.ts";
 
@@ -167,4 +168,9 @@ export function compile(config: RoutingConfig, revision?: number): Tables {
     lcr: config.lcr,
     config,
   };
+}
+
+/** Reads, validates (errors name file, path, reason) and compiles a YAML file or folder. */
+export function loadRoutingTables(path: string): Tables {
+  return compile(loadConfigFile(routingConfigSchema, path));
 }
