@@ -22,3 +22,5 @@ export { promptCatalog, spoken, PHRASES } from "./prompts/catalog.ts";
 export { REJECT_TEXTS, rejectAnnouncement, rejectPromptId } from "./prompts/rejects.ts";
 export { berlinLocal, berlinOffsetMs, parseBerlinTime, germanHolidays } from "./time.ts";
 export { TariffEngine, startTariffService, watchTariffs, NotReadyError, TARIFF_RATE_SUBJECT, type TariffServiceOptions } from "./service.ts";
+export { zoneForE164 } from "./zone.ts";
+export { dryRunQuote, dryRunRate, DEFAULT_CONFIG, type DryRunInput } from "./dryrun.ts";
