@@ -77,8 +77,8 @@ export interface AriRecord {
   body?: unknown;
   status?: number;
   status_text?: string;
-  /** ws_event: the exact JSON text frame. */
-  event?: string;
+  /** ws_event: the JSON frame Asterisk sent (stored parsed). */
+  event?: string | Record<string, unknown>;
   text?: string;
   [k: string]: unknown;
 }
@@ -93,6 +93,6 @@ export function readAriFixture(path: string): AriRecord[] {
 /** ws_event records decoded to objects, in order. */
 export function ariEvents(records: AriRecord[]): Array<Record<string, unknown> & { type: string }> {
   return records
-    .filter((r) => r.kind === "ws_event" && typeof r.event === "string")
-    .map((r) => JSON.parse(r.event as string) as Record<string, unknown> & { type: string });
+    .filter((r) => r.kind === "ws_event" && r.event !== undefined)
+    .map((r) => (typeof r.event === "string" ? JSON.parse(r.event) : r.event) as Record<string, unknown> & { type: string });
 }

@@ -122,8 +122,9 @@ export class Channels {
     const rec = { p, chan: c.j.id, timer: undefined as NodeJS.Timeout | undefined };
     this.playbacks.set(id, rec);
     const reply = { ...p };
-    this.after(c, 20, () => {
-      if (p.state !== "queued") return;
+    // Right after the 201 goes out (process.nextTick runs once the REST handler has replied).
+    process.nextTick(() => {
+      if (p.state !== "queued" || c.gone) return;
       p.state = "playing";
       const call = c.call;
       if (call) {
@@ -166,9 +167,15 @@ export class Channels {
     const legs = b.channels.map((id) => this.chans.get(id)).filter((x): x is SimChan => !!x);
     if (legs.length !== 2) return;
     const [a, z] = legs as [SimChan, SimChan];
+    // Legs that met through create + dial exchanged connected line at dial time.
+    if (legs.some((l) => l.viaDial)) return this.noteGateway(legs);
     a.j.connected = { name: z.j.caller.name, number: z.j.caller.number || a.j.caller.number };
     z.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
     for (const l of legs) this.emit(l, "ChannelConnectedLine");
+    this.noteGateway(legs);
+  }
+
+  private noteGateway(legs: SimChan[]): void {
     const inbound = legs.find((l) => l.call);
     const out = legs.find((l) => l.kind === "out");
     if (inbound?.call && out?.trunk) inbound.call.bridgedGateway = out.trunk;

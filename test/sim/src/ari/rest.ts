@@ -136,7 +136,10 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
       const timeout = Number(q.timeout ?? 0) || 30;
       setImmediate(() => {
         const a = q.caller ? ch.chans.get(q.caller) : undefined;
-        if (a) c.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
+        if (a) {
+          c.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
+          a.j.connected = { name: c.j.caller.name, number: c.j.caller.number || a.j.caller.number };
+        }
         ch.emit(c, "ChannelConnectedLine");
         runLeg(ch, c, ctx.trunks[c.trunk!]!, timeout, []);
       });

@@ -69,9 +69,7 @@ export function newLeg(ch: Channels, p: LegParams, trunks: Record<string, TrunkB
 /** Run the trunk's behaviour on an outbound leg; `timeoutS` is originate/dial's timeout. */
 export function runLeg(ch: Channels, c: SimChan, b0: TrunkBehaviour, timeoutS: number, appArgs: string[]): void {
   const b = resolveBehaviour(b0);
-  const dial = (status: string) => {
-    if (!c.viaDial || status !== "") ch.w.emit(c.app, "Dial", ch.dialFields(c, status));
-  };
+  const dial = (status: string) => ch.w.emit(c.app, "Dial", ch.dialFields(c, status));
   const att = c.attempt;
   const ringing = () => {
     if (att) att.progressAt = Date.now();
@@ -90,8 +88,9 @@ export function runLeg(ch: Channels, c: SimChan, b0: TrunkBehaviour, timeoutS: n
   };
   const timedOut = () => {
     if (att) Object.assign(att, { sipCode: 487, cause: "NO_ANSWER", endedAt: Date.now() });
-    // Asterisk CANCELs and synthesises 19/480; no final Dial and no ChannelHangupRequest (originate).
-    ch.destroy(c, { request: c.viaDial ? { cause: 19, tech_cause: 480 } : undefined, cause: 19, techCause: 480 });
+    // Asterisk CANCELs and synthesises 19/480; no final Dial. Originate: no ChannelHangupRequest;
+    // create + dial: a soft one (cause 32).
+    ch.destroy(c, { request: c.viaDial ? { cause: 32, soft: true } : undefined, cause: 19, techCause: 480 });
   };
   dial("");
   const timeoutTimer = ch.after(c, timeoutS * 1000, timedOut);

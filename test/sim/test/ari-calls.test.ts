@@ -1,0 +1,44 @@
+// Recorded ARI call flows replayed through the AriSimulator with ari-client 2.2.0.
+import t from "tap";
+import { type FlowOpts, runFlow, types } from "./ari-flow.ts";
+
+const ANN = "sound:pls-hold-while-try";
+const answer1s = { kind: "answer", afterMs: 1000, ringMs: 10 } as const;
+type Case = [file: string, opts: FlowOpts, trunks: Record<string, import("../src/index.ts").TrunkBehaviour>, spec: object, scale?: number];
+
+const cases: Case[] = [
+  ["bridged-call.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"] }, { trunk1: answer1s }, { hangupAfterAnswerMs: 3000 }],
+  ["bridged-call-create-dial.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], createDial: true, dialTimeout: 10 }, { trunk1: answer1s }, { hangupAfterAnswerMs: 3000 }, 0.1],
+  ["busy.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"] }, { trunk1: { kind: "busy", afterMs: 10 } }, {}],
+  ["busy-create-dial.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], createDial: true, dialTimeout: 10 }, { trunk1: { kind: "busy", afterMs: 10 } }, {}],
+  ["failover-503.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1", "trunk2"] }, { trunk1: { kind: "fail", sipCode: 503, afterMs: 10 }, trunk2: answer1s }, { hangupAfterAnswerMs: 3000 }],
+  ["no-answer.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], originateTimeout: 5 }, { trunk1: { kind: "noanswer" } }, {}],
+  ["no-answer-create-dial.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], createDial: true, dialTimeout: 5 }, { trunk1: { kind: "noanswer" } }, {}],
+  ["trunk-no-response.jsonl", { early: "progress", announce: ANN, trunks: ["trunk2"], originateTimeout: 6 }, { trunk2: { kind: "timeout" } }, {}],
+  ["far-end-bye.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"] }, { trunk1: { kind: "answer", afterMs: 1000, ringMs: 10, hangupAfterMs: 2000 } }, {}],
+  ["max-duration-hangup.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], maxDurationMs: 4000 }, { trunk1: answer1s }, {}],
+  ["max-duration-timeout-absolute.jsonl", { early: "progress", announce: ANN, trunks: ["trunk1"], timeoutAbsolute: 4 }, { trunk1: answer1s }, {}],
+  ["caller-hangup-during-announcement.jsonl", { early: "progress", announce: "sound:tt-monkeys", waitAnnounce: true, trunks: ["trunk1"] }, { trunk1: answer1s }, { hangupDuringAnnouncementMs: 1000 }],
+  ["caller-hangup-during-announcement-answered.jsonl", { early: "answer", announce: "sound:tt-monkeys", waitAnnounce: true, trunks: ["trunk1"] }, { trunk1: answer1s }, { hangupDuringAnnouncementMs: 1000 }],
+  ["play-unanswered-no-progress.jsonl", { early: "none", announce: "sound:hello-world", trunks: [], noTrunkReason: "normal" }, {}, {}],
+];
+
+for (const [file, opts, trunks, spec, scale] of cases) {
+  t.test(file, async (t) => {
+    const { got, want, result } = await runFlow(file, opts, trunks, spec, scale);
+    // Some recordings start with an idle channel from an earlier run; compare from the first StasisStart.
+    const from = want.findIndex((e) => e.type === "StasisStart");
+    t.same(types(got), types(want.slice(from)), "event types and order");
+    const pick = (evs: typeof got, type: string) =>
+      evs.filter((e) => e.type === type).map((e) => ({ cause: e.cause, cause_txt: e.cause_txt, tech_cause: e.tech_cause, soft: e.soft }));
+    for (const type of ["ChannelHangupRequest", "ChannelDestroyed"]) t.same(pick(got, type), pick(want.slice(from), type), `${type} causes`);
+    const keys = (e: object | undefined) => Object.keys(e ?? {}).sort();
+    for (const type of new Set(types(got))) {
+      const a = got.find((e) => types([e])[0] === type);
+      const b = want.find((e) => types([e])[0] === type);
+      t.same(keys(a), keys(b), `${type}: field names`);
+      if (a?.channel) t.same(keys(a.channel), keys(b?.channel), `${type}: channel field names`);
+    }
+    t.ok(result.durationMs >= 0);
+  });
+}
