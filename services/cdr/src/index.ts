@@ -6,3 +6,10 @@ export { billedSeconds, billableSeconds, billableStart, rate, vatPart, LEGAL_CHA
 export { settle, settlementAction, type Settlement, type SettleResult } from "./settlement.ts";
 export { DEFAULT_TOPOLOGY, testTopology, ensureTestStreams, brandToken, type Topology } from "./topology.ts";
 export { openIndex, indexGet, indexKey, type IndexEntry } from "./cdrindex.ts";
+export { Sink, type SinkOptions, type SinkStats } from "./sink/sink.ts";
+export { migrate } from "./sink/migrate.ts";
+export { itemisedBill, billCsv, eur2, eur4, type Bill, type BillLine } from "./sink/export.ts";
+export { runRetention, markInvoiced, holdAdd, holdRelease, holdList, erase, shorten, HoldActiveError } from "./sink/privacy.ts";
+export { shortenNumber } from "./sink/rows.ts";
+export { reconcile, summarize, type ReconcileReport } from "./reconcile.ts";
+export { cdrCommands, type CliCommand } from "./cli.ts";

@@ -8,7 +8,7 @@ const D = pb.Disposition;
 export const QUOTE_60_60: callctl.v1.Quote.$Properties = {
   tariffId: "01097-2025-01",
   brand: "01097",
-  zone: "AT-mobile",
+  zone: "AT_MOBILE",
   pricePerMinMicro: 39_000, // 3.9 ct/min incl. VAT
   firstIncrementS: 60,
   nextIncrementS: 60,
@@ -48,7 +48,7 @@ export function callEvents(s: CallSpec): { subjectKind: string; msgId: string; e
   const push = (kind: string, ev: Ev, n?: number) => out.push({ subjectKind: kind, msgId: eventMsgId(s.callId, kind, n), ev: { callId: s.callId, node: "node1", driver: "esl", ...ev } });
   push("started", {
     kind: K.STARTED, atMs: t0, startedMs: t0, brand: s.brand ?? "01097", carrierCode: s.brand ?? "01097", product: "cbc", accountId: s.account ?? "acct-1",
-    caller: "4930123456", dialed: `01097${"00" + e164}`, destination: { e164, country: "AT", numberType: s.numberType ?? pb.NumberType.MOBILE, zone: "AT-mobile" },
+    caller: "4930123456", dialed: `01097${"00" + e164}`, destination: { e164, country: "AT", numberType: s.numberType ?? pb.NumberType.MOBILE, zone: "AT_MOBILE" },
     quote: q, reservationId: s.reservationId ?? `res-${s.callId}`, maxDurationS: s.maxDurationS ?? 3600,
   });
   const annEnd = t0 + Number(q.announcementMs ?? 0);
