@@ -2,7 +2,7 @@
 // audit trail, 001 §12.2), show, seed from YAML, and ad-funded talk time grants (000 §5.3).
 import { parseMoney, ValidationError } from "@callctl/core";
 import { UnknownAccountError, scriptError, TopupCapError } from "./errors.ts";
-import { type AccountSeed, accountSeedSchema, adRatio, type FreeBucket, type Limits } from "./policy.ts";
+import { type AccountSeed, accountSeedSchema, adRatio, type FreeBucket, type Limits, ZONES } from "./policy.ts";
 import type { CreditStore } from "./store.ts";
 
 export interface AccountView {
@@ -31,6 +31,10 @@ export function parseAmount(input: string, field = "amount"): number {
   }
   if (micro <= 0) throw new ValidationError(`${field}: must be positive (got ${JSON.stringify(input)})`, { field });
   return micro;
+}
+
+function checkSession(session: string): void {
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(session)) throw new ValidationError("session: 1-100 of A-Z a-z 0-9 _ . -", { field: "session" });
 }
 
 function entry(action: string, fields: Record<string, unknown>, at: number): string {
@@ -142,7 +146,8 @@ export class AccountAdmin {
 
   /** 000 §5.3: ad minutes watched in web session `session` buy talk time; it ends with the session. */
   async grantAdTime(session: string, adMinutes: number, zone?: string): Promise<{ session: string; adMinutes: number; talkSecondsForZone: number | null; expiresAtMs: number }> {
-    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(session)) throw new ValidationError("session: 1-100 of A-Z a-z 0-9 _ . -", { field: "session" });
+    checkSession(session);
+    if (zone !== undefined && !(ZONES as readonly string[]).includes(zone)) throw new ValidationError(`zone: unknown zone ${JSON.stringify(zone)}`, { field: "zone" });
     const p = this.store.policy.adfunded;
     if (!Number.isFinite(adMinutes) || adMinutes <= 0 || adMinutes > p.maxAdMinutesPerGrant) throw new ValidationError(`ad minutes must be a number above 0 and at most ${p.maxAdMinutesPerGrant}`, { field: "ad-minutes" });
     const now = this.store.clock();
@@ -155,6 +160,7 @@ export class AccountAdmin {
 
   /** The web session ended (000 §5.3: closing the page forfeits the time). */
   async endSession(session: string): Promise<void> {
+    checkSession(session);
     await this.store.run("adgrant", [session, this.store.clock(), 0, 0, 0, 0, "end"]);
   }
 }

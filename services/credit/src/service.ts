@@ -1,5 +1,5 @@
 // The NATS face of the credit service: callctl.credit.authorize | extend | commit | release.
-import { type Logger, type NatsConnection, pb, SUBJECTS, startService } from "@callctl/core";
+import { type callctl, type Logger, type NatsConnection, pb, SUBJECTS, startService } from "@callctl/core";
 import type { Meter, Tracer } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import { AccountAdmin } from "./admin.ts";
@@ -26,13 +26,15 @@ export interface CreditSubjects {
   extend: string;
   commit: string;
   release: string;
+  /** Ad-funded talk time grants from the web / callback side (000 §5.3). */
+  adGrant: string;
 }
 
-export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease };
+export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease, adGrant: "callctl.credit.adgrant" };
 
 /** Subjects under a private root, e.g. `test.x1y2.credit.authorize`, for tests that run in parallel. */
 export function creditSubjects(root: string): CreditSubjects {
-  return { authorize: `${root}.authorize`, extend: `${root}.extend`, commit: `${root}.commit`, release: `${root}.release` };
+  return { authorize: `${root}.authorize`, extend: `${root}.extend`, commit: `${root}.commit`, release: `${root}.release`, adGrant: `${root}.adgrant` };
 }
 
 export interface CreditService {
@@ -44,6 +46,7 @@ export interface CreditService {
 export async function startCreditService(opts: CreditServiceOptions): Promise<CreditService> {
   const subj = { ...CREDIT_SUBJECTS, ...(opts.subjects ?? {}) };
   const store = new CreditStore({ redis: opts.redis, prefix: opts.prefix, policy: opts.policy, clock: opts.clock, log: opts.log, meter: opts.meter });
+  const admin = new AccountAdmin(store);
   const svc = await startService(
     opts.nc,
     {
@@ -55,13 +58,28 @@ export async function startCreditService(opts: CreditServiceOptions): Promise<Cr
         { name: "extend", subject: subj.extend, request: pb.ExtendRequest, reply: pb.Authorization, handle: (r) => store.extend(r) },
         { name: "commit", subject: subj.commit, request: pb.CommitRequest, reply: pb.CommitResult, handle: (r) => store.commit(r) },
         { name: "release", subject: subj.release, request: pb.ReleaseRequest, reply: pb.CommitResult, handle: (r) => store.release(r) },
+        {
+          name: "adgrant",
+          subject: subj.adGrant,
+          request: pb.AdGrantRequest,
+          reply: pb.AdGrantResult,
+          handle: async (r: callctl.v1.IAdGrantRequest) => {
+            const session = r.sessionId ?? "";
+            if (r.endSession) {
+              await admin.endSession(session);
+              return pb.AdGrantResult.create({ sessionId: session });
+            }
+            const g = await admin.grantAdTime(session, Number(r.adMinutes ?? 0), r.zone || undefined);
+            return pb.AdGrantResult.create({ sessionId: session, adMinutes: g.adMinutes, talkS: g.talkSecondsForZone ?? 0, expiresAtMs: g.expiresAtMs });
+          },
+        },
       ],
     },
     { log: opts.log, tracer: opts.tracer },
   );
   return {
     store,
-    admin: new AccountAdmin(store),
+    admin,
     stop: async () => {
       await svc.stop();
     },

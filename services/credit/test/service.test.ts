@@ -46,3 +46,15 @@ t.test("release and deny over NATS; bad input is a coded BAD_REQUEST", async (t)
   const audit = (await svc.admin.show("n2")).audit.map((e) => e.action);
   t.same(audit, ["unblock", "block", "create"], "audit trail, newest first (001 §12.2)");
 });
+
+t.test("ad-funded talk time arrives over NATS and ends with the session (000 §5.3)", async (t) => {
+  const g = await request(nc, subjects.adGrant, pb.AdGrantRequest, pb.AdGrantRequest.create({ sessionId: "web1", adMinutes: 1.5, zone: "DE_MOBILE" }), pb.AdGrantResult, opts);
+  t.same([g.adMinutes, g.talkS], [1.5, 450]);
+  const a = await request(nc, subjects.authorize, pb.AuthorizeRequest, pb.AuthorizeRequest.create({ callId: "nad1", product: "ad-funded", sessionId: "web1", destination: { zone: "DE_MOBILE" } }), pb.Authorization, opts);
+  t.same([a.outcome, a.maxDurationS, a.final], [pb.AuthOutcome.GRANT, 450, true]);
+  await request(nc, subjects.adGrant, pb.AdGrantRequest, pb.AdGrantRequest.create({ sessionId: "web1", endSession: true }), pb.AdGrantResult, opts);
+  const d = await request(nc, subjects.authorize, pb.AuthorizeRequest, pb.AuthorizeRequest.create({ callId: "nad2", product: "ad-funded", sessionId: "web1", destination: { zone: "DE_MOBILE" } }), pb.Authorization, opts);
+  t.equal(d.deny?.reason, "SESSION_EXPIRED");
+  const bad = await request(nc, subjects.adGrant, pb.AdGrantRequest, pb.AdGrantRequest.create({ sessionId: "web2", adMinutes: -1 }), pb.AdGrantResult, opts).catch((e) => e);
+  t.equal(bad.code, "BAD_REQUEST");
+});
