@@ -168,7 +168,10 @@ export class Channels {
     if (legs.length !== 2) return;
     const [a, z] = legs as [SimChan, SimChan];
     // Legs that met through create + dial exchanged connected line at dial time.
-    if (legs.some((l) => l.viaDial)) return this.noteGateway(legs);
+    if (legs.some((l) => l.viaDial)) {
+      this.noteGateway(legs);
+      return;
+    }
     a.j.connected = { name: z.j.caller.name, number: z.j.caller.number || a.j.caller.number };
     z.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
     for (const l of legs) this.emit(l, "ChannelConnectedLine");

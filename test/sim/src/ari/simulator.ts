@@ -34,13 +34,26 @@ export class AriSimulator {
   private readonly apps = new Map<string, WebSocket>();
   private ch: Channels;
   private startedAt = Date.now();
+  private sessionLimit: number;
   /** Events dropped because their type is not in events.json (ari-client would crash on them). */
   droppedEvents = 0;
 
   constructor(opts: AriSimulatorOptions) {
     this.opts = opts;
     this.trunks = { ...opts.trunks };
+    this.sessionLimit = opts.sessionLimit ?? 1000;
     this.ch = this.newWorld();
+  }
+
+  /** Change http.conf sessionlimit at run time; idle keep-alive sessions are closed so the next request needs a new one. */
+  setSessionLimit(n: number): void {
+    this.sessionLimit = n;
+    this.server?.closeIdleConnections();
+  }
+
+  /** Open HTTP sessions (REST keep-alive connections and WebSockets). */
+  get openSessions(): number {
+    return this.sockets.size;
   }
 
   private newWorld(): Channels {
@@ -80,10 +93,9 @@ export class AriSimulator {
   async start(): Promise<{ url: string }> {
     const server = http.createServer((req, res) => this.handle(req, res));
     server.keepAliveTimeout = 5000;
-    const limit = this.opts.sessionLimit ?? 1000;
     server.on("connection", (sock: net.Socket) => {
       // Past sessionlimit Asterisk accepts the connection and closes it without a reply.
-      if (this.sockets.size >= limit) {
+      if (this.sockets.size >= this.sessionLimit) {
         sock.destroy();
         return;
       }

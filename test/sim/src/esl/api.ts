@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { resolveBehaviour, type TrunkBehaviour } from "../types.ts";
 import { parseDialString, parseSchedHangup } from "./apps.ts";
+import { runApiExt } from "./api-ext.ts";
 import type { EslCall } from "./call.ts";
 import { causeFromSip } from "./causes.ts";
 
@@ -69,6 +70,8 @@ export async function runApi(h: ApiHost, line: string): Promise<string> {
   const cmd = sp < 0 ? line : line.slice(0, sp);
   const args = sp < 0 ? "" : line.slice(sp + 1).trim();
   const argv = args.split(/\s+/).filter(Boolean);
+  const ext = runApiExt(h, cmd, argv);
+  if (ext !== undefined) return ext;
   const live = (uuid: string | undefined) => {
     const c = uuid ? h.calls.get(uuid) : undefined;
     return c && !c.hungUp ? c : undefined;
