@@ -16,29 +16,36 @@ export const FREE_ZONES: ReadonlySet<string> = new Set(["DE_FREEPHONE"]);
 export const DAY_CLASSES = ["weekday", "weekend", "holiday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type DayClass = (typeof DAY_CLASSES)[number];
 
-/** Money: "3.9ct", "1.29€", "0.039" (euro) or a number of euro; integer micro-euro, steps of 0.01 cent. */
-const money = z.union([z.string(), z.number()]).transform((v, ctx) => {
+/** Money: "3.9ct", "1.29€", "0.039" (euro) or a number of euro -> integer micro-euro, steps of 0.01 cent. */
+export function moneyMicro(v: string | number): number {
+  const micro = parseMoney(v);
+  if (micro < 0 || micro % 100 !== 0) throw new RangeError(`${JSON.stringify(v)}: money must be >= 0 in steps of 0.01 cent`);
+  return micro;
+}
+const okMoney = (v: string | number) => {
   try {
-    const micro = parseMoney(v);
-    if (micro < 0 || micro % 100 !== 0) throw new RangeError("must be >= 0 in steps of 0.01 cent");
-    return micro;
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: (err as Error).message });
-    return z.NEVER;
+    moneyMicro(v);
+    return true;
+  } catch {
+    return false;
   }
-});
+};
+// The schema validates without transforming (validating its own output again gives the same
+// document, so it can be stored and re-read); ./tables.ts converts the values.
+const money = z.union([z.string(), z.number()]).refine(okMoney, 'money like "3.9ct", "1.29€" or euro, >= 0, in steps of 0.01 cent');
 
 /** Billing increments "a/b" (DOMAIN.md §6): first a seconds as one block, then blocks of b seconds. */
+export function parseIncrements(s: string): { a: number; b: number } {
+  const [a, b] = s.split("/").map(Number) as [number, number];
+  return { a, b };
+}
 const increments = z
   .string()
   .regex(/^\d{1,4}\/\d{1,4}$/, 'increments are "a/b" in seconds, e.g. "60/60"')
-  .transform((s) => {
-    const [a, b] = s.split("/").map(Number) as [number, number];
-    return { a, b };
-  })
-  .refine((i) => i.a >= 1 && i.b >= 1, "increments must be at least 1 second");
+  .refine((s) => parseIncrements(s).a >= 1 && parseIncrements(s).b >= 1, "increments must be at least 1 second");
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a local time "HH:MM" (00:00-24:00)').transform((s) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3)));
+export const minuteOfDay = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3));
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a local time "HH:MM" (00:00-24:00)');
 
 const band = z
   .strictObject({
@@ -50,7 +57,7 @@ const band = z
     increments: increments.optional(),
   })
   .refine((b) => (b.from === undefined) === (b.to === undefined), "give both from and to, or neither")
-  .refine((b) => b.from === undefined || b.from !== b.to, "from and to must differ");
+  .refine((b) => b.from === undefined || b.to === undefined || minuteOfDay(b.from) % 1440 !== minuteOfDay(b.to) % 1440, "from and to must differ");
 
 const zone = z
   .strictObject({
@@ -73,8 +80,8 @@ const priceList = z.strictObject({
   /** ISO time; without an offset it is Europe/Berlin local time. */
   valid_from: isoTime,
   vat_rate_bp: z.number().int().min(0).max(10_000).default(1900),
-  increments: increments.default({ a: 60, b: 60 }), // 004 §7.3: per minute unless the list says otherwise
-  connect_fee: money.default(0),
+  increments: increments.default("60/60"), // 004 §7.3: per minute unless the list says otherwise
+  connect_fee: money.default("0ct"),
   /** Free to the caller (ad-funded): still rated at these prices for the record. */
   free: z.boolean().default(false),
   zones: z.partialRecord(z.enum(ZONES), zone),
@@ -107,12 +114,14 @@ export const tariffConfigSchema = z
         ids.add(pl.id);
         if (starts.has(`${pl.product}@${pl.valid_from}`)) ctx.addIssue({ code: "custom", path: [...at, "valid_from"], message: "two price lists of one product start at the same time" });
         starts.add(`${pl.product}@${pl.valid_from}`);
-        const check = (path: (string | number)[], inc: { a: number; b: number } | undefined, amounts: (number | undefined)[]) => {
+        const check = (path: (string | number)[], incS: string | undefined, amounts: (string | number | undefined)[]) => {
+          const inc = incS === undefined ? undefined : parseIncrements(incS);
           // TKG §112(1) sentences 3-4: carrier selection may not bill in blocks longer than 60 s
           if (br.service === "carrier_selection" && inc && (inc.a > 60 || inc.b > 60))
             ctx.addIssue({ code: "custom", path: [...path, "increments"], message: `carrier selection bills in blocks of at most 60 s (TKG §112), got ${inc.a}/${inc.b}` });
-          for (const m of amounts) {
-            if (m === undefined) continue;
+          for (const v of amounts) {
+            if (v === undefined || !okMoney(v)) continue;
+            const m = moneyMicro(v);
             const ok = br.unit === "auto" ? speakable(m, m >= 1_000_000 ? "euro" : "cent") : speakable(m, br.unit);
             if (!ok) ctx.addIssue({ code: "custom", path, message: `${m} micro-euro cannot be announced in ${br.unit}` });
           }
@@ -121,7 +130,7 @@ export const tariffConfigSchema = z
         for (const [zn, z0] of Object.entries(pl.zones)) {
           if (!z0) continue;
           const zp = [...at, "zones", zn];
-          if (FREE_ZONES.has(zn) && (z0.price ?? 0) > 0) ctx.addIssue({ code: "custom", path: [...zp, "price"], message: `${zn} is free: no price may be set` });
+          if (FREE_ZONES.has(zn) && z0.price !== undefined && okMoney(z0.price) && moneyMicro(z0.price) > 0) ctx.addIssue({ code: "custom", path: [...zp, "price"], message: `${zn} is free: no price may be set` });
           check(zp, z0.increments, [z0.price, z0.connect_fee]);
           z0.bands?.forEach((bd, j) => {
             check([...zp, "bands", j], bd.increments, [bd.price, bd.connect_fee]);

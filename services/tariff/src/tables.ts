@@ -3,7 +3,7 @@
 // Built once per configuration change and swapped as one reference (ARCHITECTURE.md "hot data").
 import { CallctlError } from "@callctl/core";
 import type { UnitPreference } from "./announce.ts";
-import { FREE_ZONES, type BandConfig, type BrandConfig, type DayClass, type TariffConfig, type ZoneConfig } from "./config.ts";
+import { FREE_ZONES, minuteOfDay, moneyMicro, parseIncrements, type BandConfig, type BrandConfig, type DayClass, type TariffConfig, type ZoneConfig } from "./config.ts";
 import { berlinLocal, germanHolidays, parseBerlinTime, type LocalTime } from "./time.ts";
 
 /** No price list, product or zone price for a quote. */
@@ -132,17 +132,19 @@ function compileBrand(id: string, b: BrandConfig): Brand {
     for (const [zn, z] of entries) {
       if (!z) continue;
       const free = pl.free || FREE_ZONES.has(zn);
-      const mk = (src: Partial<BandConfig> & { price: number }): Band => {
-        const inc = src.increments ?? z.increments ?? pl.increments;
-        const price = FREE_ZONES.has(zn) ? 0 : src.price;
-        const fee = FREE_ZONES.has(zn) ? 0 : (src.connect_fee ?? z.connect_fee ?? pl.connect_fee);
+      const mk = (src: Partial<BandConfig> & { price: string | number }): Band => {
+        const inc = parseIncrements(src.increments ?? z.increments ?? pl.increments);
+        const price = FREE_ZONES.has(zn) ? 0 : moneyMicro(src.price);
+        const fee = FREE_ZONES.has(zn) ? 0 : moneyMicro(src.connect_fee ?? z.connect_fee ?? pl.connect_fee);
         const point: PricePoint = { listId: pl.id, pricePerMinMicro: price, connectFeeMicro: fee, a: inc.a, b: inc.b, vatRateBp: pl.vat_rate_bp, free, key: "" };
         point.key = `${price}|${fee}|${inc.a}/${inc.b}|${pl.vat_rate_bp}|${free}`;
         const dayMask = (src.days ?? []).reduce((m, d) => m | BIT[d], 0);
+        const from = src.from === undefined ? -1 : minuteOfDay(src.from);
+        const to = src.to === undefined ? -1 : minuteOfDay(src.to) % 1440;
         const e = edges.get(zn) ?? new Set<number>();
-        if (src.from !== undefined && src.to !== undefined) e.add(src.from).add(src.to % 1440);
+        if (from >= 0) e.add(from).add(to);
         edges.set(zn, e);
-        return { dayMask, from: src.from ?? -1, to: src.to ?? -1, point };
+        return { dayMask, from, to, point };
       };
       zones.set(zn, z.bands ? z.bands.map(mk) : [mk({ price: z.price ?? 0 })]);
     }

@@ -108,6 +108,8 @@ t.test("configuration validation names the bad field", async (t) => {
   bad((d) => (d.tariffs.brands["01097"].price_lists[0].zones.DE_MOBILE.bands = [{ price: "1ct" }, { from: "08:00", to: "09:00", price: "2ct" }]), /catch-all/);
   bad((d) => (d.tariffs.brands["01097"].charge_delay_ms = 1000), /3 s/);
   bad((d) => (d.tariffs.brands["01097"].price_lists[0].zones.DE_LOCAL = { price: "0.001ct" }), /0\.01 cent/);
+  const once = validateConfig(tariffConfigSchema, fixtureDoc());
+  t.same(validateConfig(tariffConfigSchema, JSON.parse(JSON.stringify(once))), once, "validating the validated document again changes nothing (safe to store in KV)");
   const ok = fixtureDoc() as Raw;
   ok.tariffs.brands.callpartner.price_lists[0].increments = "120/60";
   t.doesNotThrow(() => validateConfig(tariffConfigSchema, ok), "longer blocks are allowed outside carrier selection");
