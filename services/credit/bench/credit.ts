@@ -69,6 +69,7 @@ const pair = async (id: string, i: number, scheduled: bigint) => {
 for (let i = 0; i < 500; i++) await pair(`w${i}`, i, process.hrtime.bigint()); // warm-up
 auth.reset();
 commit.reset();
+child.kill("SIGUSR2");
 const pairsTotal = Math.round((RATE / 2) * SECONDS);
 const start = process.hrtime.bigint();
 const inflight: Promise<void>[] = [];
@@ -81,6 +82,13 @@ while (sent < pairsTotal) {
 }
 await Promise.all(inflight);
 const achieved = Math.round((pairsTotal * 2) / (Number(process.hrtime.bigint() - start) / 1e9));
+const cpuUs = await new Promise<number>((resolve) => {
+  child.stdout?.on("data", (d: Buffer) => {
+    const m = /cpu (\d+)/.exec(d.toString());
+    if (m) resolve(Number(m[1]));
+  });
+  child.kill("SIGUSR1");
+});
 child.kill("SIGTERM");
 await nc.close();
 
@@ -108,6 +116,7 @@ const out = {
     target_req_per_s: RATE,
     achieved_req_per_s: achieved,
     errors,
+    service_cpu_us_per_request: Math.round(cpuUs / (pairsTotal * 2)),
     authorize: a,
     commit: c,
     authorize_p50_vs_floor: ratio(a.p50_us, floor.nats.p50_us + floor.redis.p50_us),
