@@ -9,7 +9,8 @@ import type { Driver, IncomingCall } from "./driver.ts";
 import { EslDriver } from "./esl/driver.ts";
 import { DRAIN_Q850 } from "./flow/causes.ts";
 import { DEFAULT_FLOW_CONFIG, type CallState, type FlowConfig } from "./flow/types.ts";
-import { CallRunner, type AgentMetrics, type RunnerDeps } from "./runner.ts";
+import { type Clock, realClock } from "./clock.ts";
+import { type AgentSubjects, CallRunner, DEFAULT_SUBJECTS, type AgentMetrics, type Preset, type RunnerDeps } from "./runner.ts";
 
 export interface SwitchAgentOptions {
   nc: NatsConnection;
@@ -22,6 +23,10 @@ export interface SwitchAgentOptions {
   /** Deadlines of the setup requests in ms (ARCHITECTURE.md: tens of milliseconds). */
   timeouts?: Partial<RunnerDeps["timeouts"]>;
   meter?: Meter;
+  /** Private subjects (tests); default SUBJECTS of @callctl/core. */
+  subjects?: Partial<AgentSubjects>;
+  /** The agent's time (tests run a scaled clock with simulators at timeScale 1/scale). */
+  clock?: Clock;
   /** Called for every finished call (tests, demo). */
   onCallEnded?: (s: CallState) => void;
 }
@@ -75,8 +80,10 @@ export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAge
     },
     callEnded: (s) => mCalls.add(1, { disposition: pb.Disposition[s.disposition] ?? "UNKNOWN" }),
   };
+  const clock = o.clock ?? realClock;
+  const subjects: AgentSubjects = { ...DEFAULT_SUBJECTS, ...o.subjects };
   const deps: RunnerDeps = {
-    nc: o.nc, js: jetstream(o.nc), log, node, driver: o.driver, metrics,
+    nc: o.nc, subjects, clock, js: jetstream(o.nc), log, node, driver: o.driver, metrics,
     flow: { ...DEFAULT_FLOW_CONFIG, ...o.flow },
     timeouts: { route: 50, quote: 50, authorize: 50, other: 2000, ...o.timeouts },
     onDecision: (us) => {
@@ -87,8 +94,8 @@ export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAge
 
   const driver: Driver =
     o.driver === "esl"
-      ? new EslDriver({ host: o.esl?.host ?? "127.0.0.1", port: o.esl?.port ?? 0, promptDir: o.esl?.promptDir ?? "", inbound: o.esl?.inbound, log })
-      : new AriDriver({ ...(o.ari as AriDriverOptions), log });
+      ? new EslDriver({ host: o.esl?.host ?? "127.0.0.1", port: o.esl?.port ?? 0, promptDir: o.esl?.promptDir ?? "", inbound: o.esl?.inbound, log, now: clock.now })
+      : new AriDriver({ ...(o.ari as AriDriverOptions), log, now: clock.now });
 
   const pending = new Set<Promise<void>>();
   const track = (r: CallRunner) => {
@@ -105,8 +112,8 @@ export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAge
     }
     o.onCallEnded?.(s);
   };
-  const runCall = (call: IncomingCall, extra = {}) => {
-    const r: CallRunner = new CallRunner(call, { ...deps, onEnd: (s) => ended(r)(s) }, extra);
+  const runCall = (call: IncomingCall, extra = {}, preset?: Preset) => {
+    const r: CallRunner = new CallRunner(call, { ...deps, onEnd: (s) => ended(r)(s) }, extra, preset);
     track(r);
     if (draining) stats.refusedDraining++;
     r.start(draining ? { reason: "NODE_DRAINING", q850: DRAIN_Q850 } : undefined);

@@ -4,12 +4,38 @@
 import { randomUUID } from "node:crypto";
 import { pb, type callctl, publishDurable, request, SUBJECTS, type Logger, type NatsConnection } from "@callctl/core";
 import type { JetStreamClient } from "@nats-io/jetstream";
+import { type Clock, realClock } from "./clock.ts";
 import type { IncomingCall } from "./driver.ts";
 import { newCall, step } from "./flow/callflow.ts";
 import type { CallInfo, CallState, Command, FlowConfig, FlowEvent, Reject, TimerName } from "./flow/types.ts";
 
+/** Where the agent asks and publishes (tests serve the services on private subjects). */
+export interface AgentSubjects {
+  route: string;
+  quote: string;
+  authorize: string;
+  extend: string;
+  release: string;
+  callEvent: (kind: string) => string;
+  callback: string;
+}
+
+export const DEFAULT_SUBJECTS: AgentSubjects = {
+  route: SUBJECTS.routeDecide, quote: SUBJECTS.tariffQuote, authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend,
+  release: SUBJECTS.creditRelease, callEvent: SUBJECTS.callEvent, callback: SUBJECTS.callbackRequest,
+};
+
+/** Setup answers obtained before the call existed (callback: authorized before leg a is dialled). */
+export interface Preset {
+  decision: callctl.v1.IRouteDecision;
+  quote: callctl.v1.IQuote;
+  auth: callctl.v1.IAuthorization;
+}
+
 export interface RunnerDeps {
   nc: NatsConnection;
+  subjects: AgentSubjects;
+  clock: Clock;
   js: JetStreamClient;
   log: Logger;
   node: string;
@@ -35,24 +61,28 @@ export class CallRunner {
   readonly #call: IncomingCall;
   readonly #d: RunnerDeps;
   readonly #log: Logger;
+  readonly #clock: Clock;
+  readonly #preset?: Preset;
   #timers = new Map<TimerName, NodeJS.Timeout>();
   #t0 = process.hrtime.bigint();
   #decided = false;
   readonly publishes: Promise<void>[] = [];
 
-  constructor(call: IncomingCall, deps: RunnerDeps, extra: Partial<CallInfo> = {}) {
+  constructor(call: IncomingCall, deps: RunnerDeps, extra: Partial<CallInfo> = {}, preset?: Preset) {
     this.#call = call;
     this.#d = deps;
+    this.#clock = deps.clock ?? realClock;
+    this.#preset = preset;
     const callId = extra.callId ?? randomUUID();
     this.#log = deps.log.child({ call_id: callId, channel: call.channelId });
     const info: CallInfo = { callId, caller: call.caller, dialed: call.dialed, node: deps.node, driver: deps.driver, ...extra };
-    this.state = newCall(info, Date.now(), deps.flow);
+    this.state = newCall(info, this.#clock.now(), deps.flow);
   }
 
   start(refuse?: Reject): void {
     this.#call.bind((ev) => this.feed(ev));
     const r = refuse ?? (this.#call.invalid ? { reason: this.#call.invalid, q850: 28 } : undefined);
-    this.feed(r ? { type: "start", at: Date.now(), refuse: r } : { type: "start", at: Date.now() });
+    this.feed(r ? { type: "start", at: this.#clock.now(), refuse: r } : { type: "start", at: this.#clock.now() });
   }
 
   feed(ev: FlowEvent): void {
@@ -83,10 +113,10 @@ export class CallRunner {
         this.#extend(c.reservationId, c.usedS);
         return;
       case "release":
-        return void request(this.#d.nc, SUBJECTS.creditRelease, pb.ReleaseRequest, { callId: this.state.info.callId, reservationId: c.reservationId, reason: c.reason }, pb.CommitResult, { timeoutMs: this.#d.timeouts.other }).catch((err) => this.#log.warn({ err }, "credit release failed"));
+        return void request(this.#d.nc, this.#d.subjects.release, pb.ReleaseRequest, { callId: this.state.info.callId, reservationId: c.reservationId, reason: c.reason }, pb.CommitResult, { timeoutMs: this.#d.timeouts.other }).catch((err) => this.#log.warn({ err }, "credit release failed"));
       case "setTimer": {
         clearTimeout(this.#timers.get(c.name));
-        const t = setTimeout(() => this.feed({ type: "timer", at: Date.now(), name: c.name }), Math.max(0, c.atMs - Date.now()));
+        const t = this.#clock.after(c.atMs - this.#clock.now(), () => this.feed({ type: "timer", at: this.#clock.now(), name: c.name }));
         this.#timers.set(c.name, t);
         return;
       }
@@ -110,46 +140,58 @@ export class CallRunner {
     const code = (err as { code?: string }).code ?? "INTERNAL";
     this.#log.warn({ err, step }, "call setup request failed");
     if (step === "authorize") this.#d.metrics.failSafe(this.state.decision?.product || this.state.info.product || "");
-    this.feed({ type: "failed", at: Date.now(), step, code });
+    this.feed({ type: "failed", at: this.#clock.now(), step, code });
   }
 
   #route(): void {
+    const p = this.#preset;
+    if (p) {
+      // Answers obtained before the call existed: fed in order, as if each had just arrived.
+      queueMicrotask(() => {
+        this.feed({ type: "routed", at: this.#clock.now(), decision: p.decision });
+        this.feed({ type: "quoted", at: this.#clock.now(), quote: p.quote });
+        this.feed({ type: "authorized", at: this.#clock.now(), auth: p.auth });
+      });
+      return;
+    }
     const i = this.state.info;
-    const req = { callId: i.callId, dialed: i.dialed, caller: i.caller, product: i.product ?? "", accountId: i.accountId ?? "", atMs: Date.now(), node: i.node };
-    request(this.#d.nc, SUBJECTS.routeDecide, pb.RouteRequest, req, pb.RouteDecision, { timeoutMs: this.#d.timeouts.route }).then(
-      (decision) => this.feed({ type: "routed", at: Date.now(), decision }),
+    const req = { callId: i.callId, dialed: i.dialed, caller: i.caller, product: i.product ?? "", accountId: i.accountId ?? "", atMs: this.#clock.now(), node: i.node };
+    request(this.#d.nc, this.#d.subjects.route, pb.RouteRequest, req, pb.RouteDecision, { timeoutMs: this.#d.timeouts.route }).then(
+      (decision) => this.feed({ type: "routed", at: this.#clock.now(), decision }),
       (err) => this.#fail("route", err),
     );
   }
 
   #quote(d: callctl.v1.IRouteDecision): void {
-    const req = { callId: this.state.info.callId, brand: d.brand ?? "", zone: d.destination?.zone ?? "", destination: d.destination ?? null, atMs: Date.now(), product: d.product ?? "" };
-    request(this.#d.nc, SUBJECTS.tariffQuote, pb.QuoteRequest, req, pb.Quote, { timeoutMs: this.#d.timeouts.quote }).then(
-      (quote) => this.feed({ type: "quoted", at: Date.now(), quote }),
+    if (this.#preset) return;
+    const req = { callId: this.state.info.callId, brand: d.brand ?? "", zone: d.destination?.zone ?? "", destination: d.destination ?? null, atMs: this.#clock.now(), product: d.product ?? "" };
+    request(this.#d.nc, this.#d.subjects.quote, pb.QuoteRequest, req, pb.Quote, { timeoutMs: this.#d.timeouts.quote }).then(
+      (quote) => this.feed({ type: "quoted", at: this.#clock.now(), quote }),
       (err) => this.#fail("quote", err),
     );
   }
 
   #authorize(c: Extract<Command, { kind: "authorize" }>): void {
+    if (this.#preset) return;
     const { decision: d, quote: q } = c;
     const i = this.state.info;
     const req = {
       callId: i.callId, accountId: d.accountId || i.accountId || "", product: d.product || i.product || "", brand: d.brand ?? "", caller: i.caller,
       destination: d.destination ?? null, pricePerMinMicro: q.pricePerMinMicro ?? 0, firstIncrementS: q.firstIncrementS ?? 0, nextIncrementS: q.nextIncrementS ?? 0,
-      connectFeeMicro: q.connectFeeMicro ?? 0, requestedS: 0, sessionId: i.sessionId ?? "", atMs: Date.now(), legs: i.leg ? 2 : 1,
+      connectFeeMicro: q.connectFeeMicro ?? 0, requestedS: 0, sessionId: i.sessionId ?? "", atMs: this.#clock.now(), legs: i.leg ? 2 : 1,
     };
-    request(this.#d.nc, SUBJECTS.creditAuthorize, pb.AuthorizeRequest, req, pb.Authorization, { timeoutMs: this.#d.timeouts.authorize }).then(
-      (auth) => this.feed({ type: "authorized", at: Date.now(), auth }),
+    request(this.#d.nc, this.#d.subjects.authorize, pb.AuthorizeRequest, req, pb.Authorization, { timeoutMs: this.#d.timeouts.authorize }).then(
+      (auth) => this.feed({ type: "authorized", at: this.#clock.now(), auth }),
       (err) => this.#fail("authorize", err),
     );
   }
 
   #extend(reservationId: string, usedS: number): void {
-    request(this.#d.nc, SUBJECTS.creditExtend, pb.ExtendRequest, { callId: this.state.info.callId, reservationId, usedS, requestedS: 0 }, pb.Authorization, { timeoutMs: this.#d.timeouts.other }).then(
-      (auth) => this.feed({ type: "extended", at: Date.now(), auth }),
+    request(this.#d.nc, this.#d.subjects.extend, pb.ExtendRequest, { callId: this.state.info.callId, reservationId, usedS, requestedS: 0 }, pb.Authorization, { timeoutMs: this.#d.timeouts.other }).then(
+      (auth) => this.feed({ type: "extended", at: this.#clock.now(), auth }),
       (err) => {
         this.#log.warn({ err }, "credit extend failed: the current limit holds");
-        this.feed({ type: "extended", at: Date.now() });
+        this.feed({ type: "extended", at: this.#clock.now() });
       },
     );
   }
@@ -159,7 +201,7 @@ export class CallRunner {
     const data = pb.CallEvent.encode(event).finish();
     for (let i = 0; ; i++) {
       try {
-        await publishDurable(this.#d.js, SUBJECTS.callEvent(kind), data, msgId);
+        await publishDurable(this.#d.js, this.#d.subjects.callEvent(kind), data, msgId);
         return;
       } catch (err) {
         if (i >= PUBLISH_RETRIES) {

@@ -54,7 +54,7 @@ t.test("ARI: hostile identity is cleaned, hostile endpoint parts are refused bef
     return Promise.resolve({});
   };
   const client = { channels: { originate: rec("originate"), play: rec("play"), progress: rec("progress"), hangup: rec("hangup") }, bridges: {}, playbacks: {} };
-  const host = { client, app: "callctl", log, timeoutMs: 100, register() {}, unregister() {} };
+  const host = { client, app: "callctl", log, timeoutMs: 100, now: Date.now, register() {}, unregister() {} };
   for (const h of HOSTILE) {
     const call = new AriCall({ id: "1795311628.1", caller: { number: h, name: h }, dialplan: { exten: h } }, host);
     const events: string[] = [];

@@ -31,6 +31,7 @@ export interface AriCallHost {
   app: string;
   log: Logger;
   timeoutMs: number;
+  now(): number;
   register(id: string, call: AriCall): void;
   unregister(id: string): void;
 }
@@ -89,8 +90,8 @@ export class AriCall implements IncomingCall {
       void this.#run(cmd);
     } catch (err) {
       this.#h.log.error({ err, cmd: cmd.kind }, "ARI command refused");
-      if (cmd.kind === "play") this.#emit({ type: "playDone", at: Date.now(), id: cmd.id, ok: false });
-      if (cmd.kind === "dial") this.#emit({ type: "dialFailed", at: Date.now(), q850: 41 });
+      if (cmd.kind === "play") this.#emit({ type: "playDone", at: this.#h.now(), id: cmd.id, ok: false });
+      if (cmd.kind === "dial") this.#emit({ type: "dialFailed", at: this.#h.now(), q850: 41 });
     }
   }
 
@@ -133,7 +134,7 @@ export class AriCall implements IncomingCall {
       }
       case "scheduleHangup": {
         // Asterisk-side backstop one second after the agent's own exact timer.
-        const secs = Math.max(1, Math.ceil((cmd.atMs - Date.now()) / 1000) + 1);
+        const secs = Math.max(1, Math.ceil((cmd.atMs - this.#h.now()) / 1000) + 1);
         return this.rest("TIMEOUT(absolute)", () => c.channels.setChannelVar({ channelId: A, variable: "TIMEOUT(absolute)", value: String(secs) }));
       }
       case "hangup":
@@ -157,15 +158,15 @@ export class AriCall implements IncomingCall {
     const id = this.#plays.get(playbackId);
     if (!id) return;
     this.#plays.delete(playbackId);
-    this.#emit({ type: "playDone", at: Date.now(), id, ok: ok && !this.#hungUp });
+    this.#emit({ type: "playDone", at: this.#h.now(), id, ok: ok && !this.#hungUp });
   }
 
   #bGone(B: string, q850: number, sipCode: number): void {
     this.#h.unregister(B);
     if (this.#b !== B) return;
     this.#b = undefined;
-    if (this.#bAnswered) this.#emit({ type: "hangup", at: Date.now(), by: "callee", q850 });
-    else this.#emit({ type: "dialFailed", at: Date.now(), q850, sipCode });
+    if (this.#bAnswered) this.#emit({ type: "hangup", at: this.#h.now(), by: "callee", q850 });
+    else this.#emit({ type: "dialFailed", at: this.#h.now(), q850, sipCode });
   }
 
   /** Events for A or this call's B leg (driver.ts routes them by channel id). */
@@ -177,13 +178,13 @@ export class AriCall implements IncomingCall {
         if (ev.playback) this.#playDone(ev.playback.id, ev.playback.state === "done");
         return;
       case "Dial":
-        if (ev.peer?.id === this.#b && ev.dialstatus === "RINGING") this.#emit({ type: "progress", at: Date.now() });
+        if (ev.peer?.id === this.#b && ev.dialstatus === "RINGING") this.#emit({ type: "progress", at: this.#h.now() });
         return;
       case "StasisStart":
         if (!isA && id === this.#b && !this.#bAnswered) {
           this.#bAnswered = true;
           for (const p of this.#plays.keys()) void this.rest("stop playback", () => this.#h.client.playbacks.stop({ playbackId: p }));
-          this.#emit({ type: "answered", at: Date.now() });
+          this.#emit({ type: "answered", at: this.#h.now() });
         }
         return;
       case "ChannelDestroyed":
@@ -202,7 +203,7 @@ export class AriCall implements IncomingCall {
     this.#hungUp = true;
     // StasisEnd without ChannelHangupRequest: Asterisk's own TIMEOUT(absolute) fired (ARI.md §2).
     const by = this.#weHungUp || ev.type === "StasisEnd" ? "system" : "caller";
-    this.#emit({ type: "hangup", at: Date.now(), by, q850: ev.cause ?? 16 });
+    this.#emit({ type: "hangup", at: this.#h.now(), by, q850: ev.cause ?? 16 });
     for (const p of [...this.#plays.keys()]) this.#playDone(p, false);
     void this.#teardown(16).finally(() => this.#h.unregister(this.channelId));
   }

@@ -14,6 +14,7 @@ export interface AriDriverOptions {
   /** Deadline of every REST request (ARI.md pitfall 1). */
   requestTimeoutMs?: number;
   log: Logger;
+  now?: () => number;
 }
 
 const ROUTED = ["StasisEnd", "PlaybackFinished", "Dial", "ChannelDestroyed", "ChannelHangupRequest"];
@@ -59,7 +60,7 @@ export class AriDriver implements Driver {
 
   #wire(client: AriClient, app: string): void {
     const host = {
-      client, app, log: this.#o.log, timeoutMs: this.#o.requestTimeoutMs ?? 2000,
+      client, app, log: this.#o.log, timeoutMs: this.#o.requestTimeoutMs ?? 2000, now: this.#o.now ?? Date.now,
       register: (id: string, c: AriCall) => this.#calls.set(id, c),
       unregister: (id: string) => this.#calls.delete(id),
     };

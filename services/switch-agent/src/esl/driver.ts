@@ -15,6 +15,7 @@ export interface EslDriverOptions {
   promptDir?: string;
   inbound?: { host: string; port: number; password: string };
   log: Logger;
+  now?: () => number;
 }
 
 /** Wraps an accepted (or connected) socket in a modesl Connection that writes once per command. */
@@ -59,7 +60,7 @@ export class EslDriver implements Driver {
         // Narrow subscription for this channel only (pitfall 10), and keep the socket until we exit.
         conn.send("myevents json");
         conn.send("linger 30");
-        onCall(new EslCall(conn, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log }));
+        onCall(new EslCall(conn, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log, now: this.#opts.now }));
       });
     });
     this.#server = server;
