@@ -10,7 +10,7 @@
 // bucket (call id → CDR published), which outlives the dedupe window.
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { CallctlError, js, pb, type Logger, type NatsConnection, type callctl } from "@callctl/core";
+import { CallctlError, js, pb, type Latency, type Logger, type NatsConnection, type callctl } from "@callctl/core";
 import { addEvent, buildCdr, isComplete, isEnded, mainStarted, newCallState, answeredAt, startedAt, type CallState } from "./assemble.ts";
 import { openIndex, indexGet, indexPut } from "./cdrindex.ts";
 import { settle, type Settlement } from "./settlement.ts";
@@ -41,6 +41,8 @@ export interface AssemblerOptions {
   /** Calls remembered as done in memory (late events are acked at once). */
   doneCapacity?: number;
   onCdr?: (cdr: callctl.v1.Cdr.$Properties) => void;
+  /** Records each call's finalize time (settle + publish + index), for the benchmark. */
+  latency?: Latency;
 }
 
 interface Open {
@@ -71,13 +73,14 @@ export interface AssemblerStats {
 
 export class Assembler {
   readonly stats: AssemblerStats = { events: 0, cdrs: 0, duplicates: 0, late: 0, timeouts: 0, skippedDone: 0, settleRetries: 0, publishRetries: 0, undecodable: 0, open: 0, inflight: 0, bySettlement: { COMMITTED: 0, RELEASED: 0, FAILED: 0, NONE: 0 } };
-  readonly #o: Required<Omit<AssemblerOptions, "onCdr">> & Pick<AssemblerOptions, "onCdr">;
+  readonly #o: Required<Omit<AssemblerOptions, "onCdr" | "latency">> & Pick<AssemblerOptions, "onCdr" | "latency">;
   readonly #open = new Map<string, Open>();
   readonly #done = new Map<string, true>();
   #iter?: ConsumerMessages;
   #loop?: Promise<void>;
   #sweep?: NodeJS.Timeout;
   #kv?: KV;
+  #js?: ReturnType<typeof js>;
   #stopping = false;
   #caughtUp = false;
   #waiters: (() => void)[] = [];
@@ -113,6 +116,7 @@ export class Assembler {
       await jsm.consumers.add(t.callsStream, cfg);
     }
     this.#kv = await openIndex(nc, t.indexBucket);
+    this.#js = js(nc);
     const consumer = await js(nc).consumers.get(t.callsStream, t.assemblerDurable);
     this.#iter = await consumer.consume({ max_messages: this.#o.batch });
     this.#loop = this.#run(this.#iter);
@@ -193,12 +197,13 @@ export class Assembler {
   }
 
   /**
-   * How long an ended call waits for missing events. Without its STARTED the wait covers a whole
-   * redelivery cycle (2 × ack wait): after a restart the new process may read a fresh ENDED before
-   * the older, unacked events of the same call come back.
+   * How long an ended but incomplete call waits for missing events. Without its STARTED, or when
+   * some of its events are redeliveries, the wait covers a whole redelivery cycle (2 × ack wait):
+   * after a restart the new process may read a fresh ENDED before the older, unacked events of the
+   * same call have all come back.
    */
   #linger(o: Open): number {
-    return mainStarted(o.state) ? this.#o.lingerMs : this.#o.lingerMs + 2 * this.#o.ackWaitMs;
+    return mainStarted(o.state) && !o.redelivered ? this.#o.lingerMs : this.#o.lingerMs + 2 * this.#o.ackWaitMs;
   }
 
   /** The timeout rule: no ENDED by (answer or start) + max duration + grace → closed_by_timeout. */
@@ -225,6 +230,7 @@ export class Assembler {
   async #finalize(o: Open, timedOut: boolean): Promise<void> {
     o.finalizing = true;
     this.stats.inflight++;
+    const t0 = process.hrtime.bigint();
     const callId = o.state.callId;
     try {
       if (timedOut || o.redelivered || !isComplete(o.state)) {
@@ -239,12 +245,13 @@ export class Assembler {
       cdr.settlement = s.settlement;
       const subject = this.#o.topology.cdrSubject(brandToken(cdr.brand ?? ""));
       const data = pb.Cdr.encode(cdr).finish();
-      const ack = await this.#retry(() => js(this.#o.nc).publish(subject, data, { msgID: callId, timeout: 5_000 }), "publishRetries");
+      const ack = await this.#retry(() => this.#js!.publish(subject, data, { msgID: callId, timeout: 5_000 }), "publishRetries");
       await this.#retry(() => indexPut(this.#kv!, callId, { brand: cdr.brand ?? "", seq: ack.seq, stream: ack.stream }), "publishRetries");
       this.stats.cdrs++;
       this.stats.bySettlement[s.settlement]++;
       if (timedOut) this.stats.timeouts++;
       this.#o.onCdr?.(cdr);
+      this.#o.latency?.since(t0);
       this.#ackAll(o);
     } catch (err) {
       // Only reached when stopping: the events stay unacked and come back to the next process.

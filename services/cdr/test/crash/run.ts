@@ -147,10 +147,11 @@ export async function crashRun(opts: { calls: number; rate?: number; chaos?: boo
     let debitMismatch = 0;
     for (const cdr of stream.values()) {
       if (!cdr.reservationId) continue;
-      const r =
+      const r = await retry(() =>
         cdr.settlement === "COMMITTED"
-          ? await request(nc, SUBJECTS.creditCommit, pb.CommitRequest, { callId: cdr.callId, reservationId: cdr.reservationId, billedS: cdr.billedS, amountMicro: cdr.amountMicro }, pb.CommitResult, { timeoutMs: 5000 })
-          : await request(nc, SUBJECTS.creditRelease, pb.ReleaseRequest, { callId: cdr.callId, reservationId: cdr.reservationId }, pb.CommitResult, { timeoutMs: 5000 });
+          ? request(nc, SUBJECTS.creditCommit, pb.CommitRequest, { callId: cdr.callId, reservationId: cdr.reservationId, billedS: cdr.billedS, amountMicro: cdr.amountMicro }, pb.CommitResult, { timeoutMs: 5000 })
+          : request(nc, SUBJECTS.creditRelease, pb.ReleaseRequest, { callId: cdr.callId, reservationId: cdr.reservationId }, pb.CommitResult, { timeoutMs: 5000 }),
+      );
       debitChecked++;
       const want = cdr.settlement === "COMMITTED" ? Number(cdr.amountMicro) : 0;
       if (!r.duplicate || Number(r.debitedMicro) !== want || (cdr.settlement === "COMMITTED") !== answered.get(cdr.callId)) debitMismatch++;
