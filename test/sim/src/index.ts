@@ -28,3 +28,4 @@ export {
   readAriFixture,
   readEslFixture,
 } from "./fixtures.ts";
+export { type LoadMix, type LoadOptions, type LoadReport, type LoadTarget, LoadGenerator } from "./load.ts";

@@ -33,10 +33,50 @@ function pad(n: number): string {
   return n < 10 ? "0" + n : String(n);
 }
 
+let dateSec = -1;
+let dateLocal = "";
+let dateGmt = "";
+
+function dates(nowMs: number): [string, string] {
+  const sec = Math.floor(nowMs / 1000);
+  if (sec !== dateSec) {
+    const d = new Date(nowMs);
+    dateSec = sec;
+    dateLocal =
+      d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    dateGmt = d.toUTCString();
+  }
+  return [dateLocal, dateGmt];
+}
+
+const plainHeadCache = new Map<string, string>();
+
+/** The event header block rendered for `plain`, with the static part cached per event name. */
+export function plainHead(sw: SwitchInfo, name: string): string {
+  const now = Date.now();
+  const [local, gmt] = dates(now);
+  const key = sw.coreUuid + name;
+  let pre = plainHeadCache.get(key);
+  if (pre === undefined) {
+    pre = "";
+    for (const [k, v] of eventHead(sw, name).slice(0, 6)) pre += k + ": " + fsUrlEncode(v) + "\n";
+    plainHeadCache.set(key, pre);
+  }
+  const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
+  return (
+    pre +
+    "Event-Date-Local: " + fsUrlEncode(local) +
+    "\nEvent-Date-GMT: " + fsUrlEncode(gmt) +
+    "\nEvent-Date-Timestamp: " + (now * 1000 + Math.floor(Math.random() * 1000)) +
+    "\nEvent-Calling-File: " + c[0] +
+    "\nEvent-Calling-Function: " + c[1] +
+    "\nEvent-Calling-Line-Number: " + c[2] +
+    "\nEvent-Sequence: " + sw.nextSeq() + "\n"
+  );
+}
+
 export function eventHead(sw: SwitchInfo, name: string, nowMs = Date.now()): Pairs {
-  const d = new Date(nowMs);
-  const local =
-    d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  const [local, gmt] = dates(nowMs);
   const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
   return [
     ["Event-Name", name],
@@ -46,7 +86,7 @@ export function eventHead(sw: SwitchInfo, name: string, nowMs = Date.now()): Pai
     ["FreeSWITCH-IPv4", "192.0.2.2"],
     ["FreeSWITCH-IPv6", "fd00::2"],
     ["Event-Date-Local", local],
-    ["Event-Date-GMT", d.toUTCString()],
+    ["Event-Date-GMT", gmt],
     ["Event-Date-Timestamp", String(nowMs * 1000 + Math.floor(Math.random() * 1000))],
     ["Event-Calling-File", c[0]],
     ["Event-Calling-Function", c[1]],
@@ -95,6 +135,8 @@ export class Channel {
   readonly profile: Profile;
   other?: Profile;
   private varsPlain?: string;
+  private chanKey = "";
+  private chanPlain = "";
 
   constructor(
     readonly sw: SwitchInfo,
@@ -260,29 +302,39 @@ export class Channel {
   /** A whole ESL event frame. Plain rendering caches the URL-encoded variables block. */
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
     if (kind === "json") return eventFrame("json", jsonEventBody(this.eventPairs(name, o)));
-    let s = "";
-    for (const [k, v] of eventHead(this.sw, name)) s += k + ": " + fsUrlEncode(v) + "\n";
-    for (const [k, v] of this.channelPairs(!!o.bridge, name)) s += k + ": " + fsUrlEncode(v) + "\n";
-    if (!o.noVars) {
-      if (this.varsPlain === undefined) {
-        let vs = "";
-        for (const [k, v] of this.vars) vs += "variable_" + k + ": " + fsUrlEncode(v) + "\n";
-        this.varsPlain = vs;
-      }
-      s += this.varsPlain;
+    let s = plainHead(this.sw, name);
+    // The channel block only changes with state, times and legs: cache it on a cheap key.
+    const p = this.profile;
+    const key =
+      name + (o.bridge ? "B" : "") + this.state + this.callState + this.answerState + (this.hangupCause ?? "") +
+      p.answeredUs + p.progressUs + p.progressMediaUs + p.hangupUs + p.bridgedUs + (p.callee?.number ?? "") + (this.other?.uuid ?? "");
+    if (key !== this.chanKey) {
+      let cs = "";
+      for (const [k, v] of this.channelPairs(!!o.bridge, name)) cs += k + ": " + fsUrlEncode(v) + "\n";
+      this.chanKey = key;
+      this.chanPlain = cs;
     }
+    s += this.chanPlain;
+    if (!o.noVars) s += this.varsBlock();
     if (o.app) for (const [k, v] of this.appPairs(o.app)) s += k + ": " + fsUrlEncode(v) + "\n";
     return eventFrame("plain", s + "\n");
   }
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
   connectReply(): string {
-    const out = eventHead(this.sw, "CHANNEL_DATA");
-    for (const p of this.profilePairs("Channel-", this.profile, true)) out.push(p);
-    for (const p of this.channelPairs(false)) out.push(p);
-    for (const p of this.varPairs()) out.push(p);
-    let s = "";
-    for (const [k, v] of out) s += k + ": " + fsUrlEncode(v) + "\n";
+    let s = plainHead(this.sw, "CHANNEL_DATA");
+    for (const [k, v] of this.profilePairs("Channel-", this.profile, true)) s += k + ": " + fsUrlEncode(v) + "\n";
+    for (const [k, v] of this.channelPairs(false)) s += k + ": " + fsUrlEncode(v) + "\n";
+    s += this.varsBlock();
     return s + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+  }
+
+  private varsBlock(): string {
+    if (this.varsPlain === undefined) {
+      let vs = "";
+      for (const [k, v] of this.vars) vs += "variable_" + k + ": " + fsUrlEncode(v) + "\n";
+      this.varsPlain = vs;
+    }
+    return this.varsPlain;
   }
 }

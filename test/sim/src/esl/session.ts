@@ -25,6 +25,8 @@ export class Session {
   all = false;
   readonly names = new Set<string>();
   uuidFilter?: string;
+  /** The uuid this session is indexed under in the simulator's delivery map. */
+  indexedUuid?: string;
   linger?: number; // undefined: no linger; -1: until exit; N seconds
   closed = false;
   private queued = 0;
@@ -54,8 +56,23 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
+  private corked = false;
+
+  /** Writes in one tick go out together (FreeSWITCH writes a burst of events the same way). */
+  private out(s: string): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(s);
+  }
+
   write(s: string): void {
-    if (!this.closed) this.socket.write(s);
+    if (!this.closed) this.out(s);
   }
 
   close(): void {
@@ -91,7 +108,7 @@ export class Session {
       }
       this.queued++;
     }
-    this.socket.write(frame);
+    this.out(frame);
   }
 
   private destroySoon(): void {
@@ -205,9 +222,16 @@ export class Session {
         this.host.subscriptionsChanged(this);
         this.reply("+OK no longer listening for events");
         return;
-      case "filter":
+      case "filter": {
+        // Only `filter Unique-ID <uuid>` narrows delivery here (the common per-call form).
+        const [h, v] = rest.split(/\s+/);
+        if (h === "Unique-ID" && v) {
+          this.uuidFilter = v;
+          this.host.subscriptionsChanged(this);
+        }
         this.reply("+OK filter added. [" + rest.replace(" ", "]=[") + "]");
         return;
+      }
       case "linger": {
         const n = Number.parseInt(rest, 10);
         this.linger = Number.isFinite(n) && n > 0 ? n : -1;

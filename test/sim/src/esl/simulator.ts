@@ -156,7 +156,8 @@ export class EslSimulator {
 
   private index(s: Session): void {
     this.global.delete(s);
-    for (const set of this.byUuid.values()) set.delete(s);
+    if (s.indexedUuid) this.byUuid.get(s.indexedUuid)?.delete(s);
+    s.indexedUuid = s.uuidFilter;
     if (s.uuidFilter) {
       let set = this.byUuid.get(s.uuidFilter);
       if (!set) this.byUuid.set(s.uuidFilter, (set = new Set()));
