@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import type { SimAttempt, SimCallResult, SimCallSpec } from "../types.ts";
 import { parseSchedHangup, parseSet, playbackMs } from "./apps.ts";
 import { runBridge } from "./bridge.ts";
-import { q850Of, sipFromCause } from "./causes.ts";
+import { sipFromCause } from "./causes.ts";
+import { callResult, setCdrVars } from "./cdr.ts";
 import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
 
 export interface CallHost {
@@ -57,7 +58,7 @@ export class EslCall {
   readonly timers = new Set<NodeJS.Timeout>();
   private socketApp: AppRun;
   lastResponse = "_none_";
-  private disposition?: string;
+  disposition?: string;
 
   constructor(
     readonly host: CallHost,
@@ -355,57 +356,10 @@ export class EslCall {
   }
 
   private setCdrVars(cause: string, now: number): void {
-    const v = (k: string, x: string | number) => this.ch.setVar(k, String(x));
-    const start = this.startedAt;
-    const p = this.ch.profile;
-    const ans = this.answeredAt;
-    const pm = p.progressMediaUs / 1000;
-    const pr = p.progressUs / 1000;
-    v("sip_hangup_disposition", this.disposition ?? "send_bye");
-    v("hangup_cause", cause);
-    v("hangup_cause_q850", q850Of(cause));
-    v("start_epoch", Math.floor(start / 1000));
-    v("start_uepoch", start * 1000);
-    v("answer_epoch", ans ? Math.floor(ans / 1000) : 0);
-    v("answer_uepoch", ans ? ans * 1000 : 0);
-    v("progress_uepoch", p.progressUs);
-    v("progress_media_uepoch", p.progressMediaUs);
-    v("end_epoch", Math.floor(now / 1000));
-    v("end_uepoch", now * 1000);
-    v("caller_id", `"${p.callerName}" <${p.callerNumber}>`);
-    const d = now - start;
-    const bill = ans ? now - ans : 0;
-    const secs = (ms: number) => Math.floor(ms / 1000);
-    const rel = (t: number) => (t ? t - start : 0);
-    v("duration", secs(d));
-    v("billsec", secs(bill));
-    v("progresssec", secs(rel(pr)));
-    v("answersec", secs(ans ? ans - start : 0));
-    v("progress_mediasec", secs(rel(pm)));
-    v("mduration", d);
-    v("billmsec", bill);
-    v("progressmsec", Math.round(rel(pr)));
-    v("answermsec", ans ? ans - start : 0);
-    v("progress_mediamsec", Math.round(rel(pm)));
-    v("uduration", d * 1000);
-    v("billusec", bill * 1000);
+    setCdrVars(this, this.disposition, cause, now);
   }
 
   result(cause: string, now: number): SimCallResult {
-    return {
-      uuid: this.uuid,
-      answered: this.answeredAt !== undefined,
-      hangupCause: cause,
-      q850: q850Of(cause),
-      sipCode: this.answeredAt !== undefined ? 200 : this.sipCode,
-      billsec: this.answeredAt !== undefined ? Math.floor((now - this.answeredAt) / 1000) : 0,
-      durationMs: now - this.startedAt,
-      bridgedGateway: this.bridgedGateway,
-      attempts: this.attempts,
-      playbacks: this.playbacks,
-      earlyMedia: this.earlyMedia,
-      pddMs: this.firstProvisionalAt !== undefined ? this.firstProvisionalAt - this.startedAt : undefined,
-      hangupBy: this.hangupBy,
-    };
+    return callResult(this, cause, now);
   }
 }

@@ -1,0 +1,89 @@
+// The event header block (Event-Name … Event-Sequence) with the calling-site values recorded
+// from FreeSWITCH 1.10.12, and a cached plain rendering of it.
+import type { SwitchInfo } from "./channel.ts";
+import { fsUrlEncode } from "./frames.ts";
+
+type Pairs = Array<[string, string]>;
+
+const CALLING: Record<string, [string, string, number]> = {
+  CHANNEL_DATA: ["mod_event_socket.c", "parse_command", 2021],
+  CHANNEL_ANSWER: ["switch_channel.c", "switch_channel_perform_mark_answered", 3846],
+  CHANNEL_BRIDGE: ["switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1689],
+  CHANNEL_UNBRIDGE: ["switch_ivr_bridge.c", "switch_ivr_multi_threaded_bridge", 1879],
+  CHANNEL_EXECUTE: ["switch_core_session.c", "switch_core_session_exec", 2944],
+  CHANNEL_EXECUTE_COMPLETE: ["switch_core_session.c", "switch_core_session_exec", 2967],
+  CHANNEL_HANGUP: ["switch_channel.c", "switch_channel_perform_hangup", 3445],
+  CHANNEL_HANGUP_COMPLETE: ["switch_core_state_machine.c", "switch_core_session_reporting_state", 943],
+  CHANNEL_PARK: ["switch_ivr.c", "switch_ivr_park", 1002],
+  CHANNEL_UNPARK: ["switch_ivr.c", "switch_ivr_park", 1213],
+  CHANNEL_PROGRESS: ["switch_channel.c", "switch_channel_perform_mark_ring_ready_value", 3505],
+  CHANNEL_PROGRESS_MEDIA: ["switch_channel.c", "switch_channel_perform_mark_pre_answered", 3560],
+  CHANNEL_STATE: ["switch_channel.c", "switch_channel_perform_set_running_state", 2408],
+};
+
+
+function pad(n: number): string {
+  return n < 10 ? "0" + n : String(n);
+}
+
+let dateSec = -1;
+let dateLocal = "";
+let dateGmt = "";
+
+function dates(nowMs: number): [string, string] {
+  const sec = Math.floor(nowMs / 1000);
+  if (sec !== dateSec) {
+    const d = new Date(nowMs);
+    dateSec = sec;
+    dateLocal =
+      d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    dateGmt = d.toUTCString();
+  }
+  return [dateLocal, dateGmt];
+}
+
+const plainHeadCache = new Map<string, string>();
+
+/** The event header block rendered for `plain`, with the static part cached per event name. */
+export function plainHead(sw: SwitchInfo, name: string): string {
+  const now = Date.now();
+  const [local, gmt] = dates(now);
+  const key = sw.coreUuid + name;
+  let pre = plainHeadCache.get(key);
+  if (pre === undefined) {
+    pre = "";
+    for (const [k, v] of eventHead(sw, name).slice(0, 6)) pre += k + ": " + fsUrlEncode(v) + "\n";
+    plainHeadCache.set(key, pre);
+  }
+  const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
+  return (
+    pre +
+    "Event-Date-Local: " + fsUrlEncode(local) +
+    "\nEvent-Date-GMT: " + fsUrlEncode(gmt) +
+    "\nEvent-Date-Timestamp: " + (now * 1000 + Math.floor(Math.random() * 1000)) +
+    "\nEvent-Calling-File: " + c[0] +
+    "\nEvent-Calling-Function: " + c[1] +
+    "\nEvent-Calling-Line-Number: " + c[2] +
+    "\nEvent-Sequence: " + sw.nextSeq() + "\n"
+  );
+}
+
+export function eventHead(sw: SwitchInfo, name: string, nowMs = Date.now()): Pairs {
+  const [local, gmt] = dates(nowMs);
+  const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
+  return [
+    ["Event-Name", name],
+    ["Core-UUID", sw.coreUuid],
+    ["FreeSWITCH-Hostname", sw.hostname],
+    ["FreeSWITCH-Switchname", sw.hostname],
+    ["FreeSWITCH-IPv4", "192.0.2.2"],
+    ["FreeSWITCH-IPv6", "fd00::2"],
+    ["Event-Date-Local", local],
+    ["Event-Date-GMT", gmt],
+    ["Event-Date-Timestamp", String(nowMs * 1000 + Math.floor(Math.random() * 1000))],
+    ["Event-Calling-File", c[0]],
+    ["Event-Calling-Function", c[1]],
+    ["Event-Calling-Line-Number", String(c[2])],
+    ["Event-Sequence", String(sw.nextSeq())],
+  ];
+}
