@@ -112,8 +112,11 @@ export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAge
     }
     o.onCallEnded?.(s);
   };
-  const runCall = (call: IncomingCall, extra = {}, preset?: Preset) => {
-    const r: CallRunner = new CallRunner(call, { ...deps, onEnd: (s) => ended(r)(s) }, extra, preset);
+  const runCall = (call: IncomingCall, extra = {}, preset?: Preset, onEnd?: (s: CallState) => void) => {
+    const r: CallRunner = new CallRunner(call, { ...deps, onEnd: (s) => {
+      ended(r)(s);
+      onEnd?.(s);
+    } }, extra, preset);
     track(r);
     if (draining) stats.refusedDraining++;
     r.start(draining ? { reason: "NODE_DRAINING", q850: DRAIN_Q850 } : undefined);

@@ -17,6 +17,6 @@ export const realClock: Clock = {
 export function scaledClock(scale: number, origin = Date.now()): Clock {
   return {
     now: () => origin + Math.round((Date.now() - origin) * scale),
-    after: (ms, fn) => setTimeout(fn, Math.max(0, ms) / scale),
+    after: (ms, fn) => setTimeout(fn, Math.ceil(Math.max(0, ms) / scale)),
   };
 }

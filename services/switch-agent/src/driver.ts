@@ -1,6 +1,7 @@
 // The one interface both switch drivers implement (STYLE.md "one switch-agnostic call flow, two
 // thin drivers"). A driver turns switch traffic into FlowEvents and runs switch commands; it never
 // decides anything about the call.
+import { CallctlError } from "@callctl/core";
 import type { Command, FlowEvent } from "./flow/types.ts";
 
 export type SwitchCommand = Extract<Command, { kind: "play" | "dial" | "bridge" | "scheduleHangup" | "hangup" }>;
@@ -24,6 +25,15 @@ export interface OriginateSpec {
   number: string;
   callerId: string;
   timeoutMs: number;
+}
+
+/** An originated leg was not answered; `q850` is the switch's cause (busy 17, no answer 19, …). */
+export class OriginateFailedError extends CallctlError {
+  readonly q850: number;
+  constructor(q850: number, detail: string) {
+    super("ORIGINATE_FAILED", `originate failed: ${detail}`, { details: { q850: String(q850), detail } });
+    this.q850 = q850;
+  }
 }
 
 export interface Driver {

@@ -116,7 +116,9 @@ export class CallRunner {
         return void request(this.#d.nc, this.#d.subjects.release, pb.ReleaseRequest, { callId: this.state.info.callId, reservationId: c.reservationId, reason: c.reason }, pb.CommitResult, { timeoutMs: this.#d.timeouts.other }).catch((err) => this.#log.warn({ err }, "credit release failed"));
       case "setTimer": {
         clearTimeout(this.#timers.get(c.name));
-        const t = this.#clock.after(c.atMs - this.#clock.now(), () => this.feed({ type: "timer", at: this.#clock.now(), name: c.name }));
+        // A timer counts as due at its own time: timers may fire a clock tick before Date.now()
+        // agrees, and the flow treats a limit timer earlier than the limit as stale.
+        const t = this.#clock.after(c.atMs - this.#clock.now(), () => this.feed({ type: "timer", at: Math.max(this.#clock.now(), c.atMs), name: c.name }));
         this.#timers.set(c.name, t);
         return;
       }
@@ -196,21 +198,25 @@ export class CallRunner {
     );
   }
 
-  /** JetStream publish with a message id, retried with back-off: nothing is lost, nothing doubled. */
-  async #publish(kind: string, event: callctl.v1.ICallEvent, msgId: string): Promise<void> {
-    const data = pb.CallEvent.encode(event).finish();
-    for (let i = 0; ; i++) {
-      try {
-        await publishDurable(this.#d.js, this.#d.subjects.callEvent(kind), data, msgId);
+  #publish(kind: string, event: callctl.v1.ICallEvent, msgId: string): Promise<void> {
+    return publishCallEvent(this.#d, kind, event, msgId, this.#log);
+  }
+}
+
+/** JetStream publish with a message id, retried with back-off: nothing is lost, nothing doubled. */
+export async function publishCallEvent(d: Pick<RunnerDeps, "js" | "subjects" | "metrics">, kind: string, event: callctl.v1.ICallEvent, msgId: string, log: Logger): Promise<void> {
+  const data = pb.CallEvent.encode(event).finish();
+  for (let i = 0; ; i++) {
+    try {
+      await publishDurable(d.js, d.subjects.callEvent(kind), data, msgId);
+      return;
+    } catch (err) {
+      if (i >= PUBLISH_RETRIES) {
+        d.metrics.publishFailed();
+        log.error({ err, msg_id: msgId }, "call event not published");
         return;
-      } catch (err) {
-        if (i >= PUBLISH_RETRIES) {
-          this.#d.metrics.publishFailed();
-          this.#log.error({ err, msg_id: msgId }, "call event not published");
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 100 * 2 ** i));
       }
+      await new Promise((r) => setTimeout(r, 100 * 2 ** i));
     }
   }
 }

@@ -3,6 +3,7 @@
 import { AriSimulator } from "@callctl/switch-sim";
 import t from "tap";
 import { SCALE, startStack } from "./e2e/harness.ts";
+import { callbackRows } from "./e2e/callback.ts";
 import { runTable } from "./e2e/scenarios.ts";
 
 t.test("ARI: end-to-end scenario table", async (t) => {
@@ -14,4 +15,5 @@ t.test("ARI: end-to-end scenario table", async (t) => {
   const agent = await stack.startAgent("ari", { ari: { url, username: "callctl", password: "secret", app: "callctl" } });
   t.ok(agent.driver.healthy(), "Stasis app registered");
   await runTable(t, { stack, agent, sim });
+  await callbackRows(t, { stack, agent, sim });
 });

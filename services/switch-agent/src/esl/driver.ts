@@ -4,8 +4,9 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "@callctl/core";
 import esl from "modesl";
-import type { Driver, IncomingCall } from "../driver.ts";
+import type { Driver, IncomingCall, OriginateSpec } from "../driver.ts";
 import { EslCall } from "./call.ts";
+import { eslOriginate } from "./originate.ts";
 import { patchConnection, type EslConnection, type EslEvent } from "./wire.ts";
 
 export interface EslDriverOptions {
@@ -79,7 +80,9 @@ export class EslDriver implements Driver {
     conn.on("error", (err: never) => this.#opts.log.warn({ err }, "esl management connection error"));
     conn.on("esl::ready", () => {
       this.#mgmtOk = true;
-      conn.send("event json HEARTBEAT");
+      // modesl subscribed to every channel's CHANNEL_EXECUTE_COMPLETE: drop it (pitfall 10).
+      conn.send("nixevent CHANNEL_EXECUTE_COMPLETE");
+      conn.send("event json HEARTBEAT BACKGROUND_JOB");
     });
     conn.on("esl::event::HEARTBEAT::**", () => {
       this.#lastHeartbeat = Date.now();
@@ -88,6 +91,13 @@ export class EslDriver implements Driver {
       this.#mgmtOk = false;
       if (this.#server?.listening) setTimeout(() => this.#connectMgmt(), 1000).unref();
     });
+  }
+
+  /** Callback legs: needs the inbound management connection (bgapi originate). */
+  async originate(spec: OriginateSpec): Promise<IncomingCall> {
+    const m = this.#mgmt;
+    if (!m || !this.#mgmtOk || !this.#opts.inbound) throw new Error("no ESL management connection");
+    return eslOriginate({ mgmt: m, inbound: this.#opts.inbound, promptDir: this.#opts.promptDir ?? "", log: this.#opts.log, now: this.#opts.now }, spec);
   }
 
   /** `api` over the management connection (e.g. `status`, `fsctl pause`). */
