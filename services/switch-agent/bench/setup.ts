@@ -1,10 +1,13 @@
-// Call-setup benchmark: the switch simulator places calls at a fixed rate into a real agent over
-// real NATS; prints achieved CPS, decision latency (new call → first dial/announcement command,
-// announcement excluded), PDD, concurrency held, and the NATS/Redis floor measured in the same run.
-import { type callctl, createLogger, Latency, measureFloor, pb, SUBJECTS, startService, type NatsConnection } from "@callctl/core";
-import { testNats } from "@callctl/core/testing";
-import { EslSimulator, type SimCallResult } from "@callctl/switch-sim";
-import { trace } from "@opentelemetry/api";
+// Call-setup benchmark in three processes: the REAL routing/tariff/credit services (services.ts),
+// the switch simulator with the call generator (load.ts), and the agent here, all over the real
+// nats-server and Redis. Prints achieved CPS, decision latency (new call → first switch command:
+// route + quote + authorize round trips plus the agent's work; the announcement excluded), PDD as
+// the simulator saw it, the concurrency held, and the NATS/Redis floor measured in the same run.
+import { type ChildProcess, fork } from "node:child_process";
+import { join } from "node:path";
+import { createLogger, measureFloor } from "@callctl/core";
+import { testNats, uniq } from "@callctl/core/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
 import { startSwitchAgent } from "../src/agent.ts";
 
 export interface SetupBenchOptions {
@@ -13,79 +16,72 @@ export interface SetupBenchOptions {
   durationS: number;
   /** How long answered calls stay up (ms): cps × holdMs / 1000 calls are held at once. */
   holdMs?: number;
-  natsUrl?: string;
 }
 
-/**
- * Stand-ins answering route/quote/authorize with canned replies over real NATS, so the figure is the
- * agent's own cost plus three NATS round trips (the real services add their lookup time on top).
- */
-async function standIns(nc: NatsConnection) {
-  const log = createLogger("bench", { level: "warn" });
-  const cands = [{ trunkId: "t1", gateway: "gw1", dialNumber: "436641234567", timeoutMs: 30_000 }];
-  return startService(nc, {
-    name: "bench-standins", version: "0.0.0",
-    endpoints: [
-      { name: "route", subject: SUBJECTS.routeDecide, request: pb.RouteRequest, reply: pb.RouteDecision, handle: (r: callctl.v1.IRouteRequest) => ({ callId: r.callId, outcome: pb.RouteOutcome.ROUTE, brand: "01097", product: "call-by-call", candidates: cands }) },
-      { name: "quote", subject: SUBJECTS.tariffQuote, request: pb.QuoteRequest, reply: pb.Quote, handle: (r: callctl.v1.IQuoteRequest) => ({ callId: r.callId, pricePerMinMicro: 39_000, playlist: ["price/50ms"], announcementMs: 50 }) },
-      { name: "auth", subject: SUBJECTS.creditAuthorize, request: pb.AuthorizeRequest, reply: pb.Authorization, handle: (r: callctl.v1.IAuthorizeRequest) => ({ callId: r.callId, outcome: pb.AuthOutcome.GRANT, maxDurationS: 3600, reservationId: "b", final: true }) },
-      { name: "release", subject: SUBJECTS.creditRelease, request: pb.ReleaseRequest, reply: pb.CommitResult, handle: (r: callctl.v1.IReleaseRequest) => ({ callId: r.callId, ok: true }) },
-    ],
-  }, { log, tracer: trace.getTracer("bench") });
+function child(file: string, args: string[]): ChildProcess {
+  return fork(join(import.meta.dirname, file), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+function next<T>(cp: ChildProcess, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const on = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      cp.off("message", on);
+      resolve(m[key] as T);
+    };
+    cp.on("message", on);
+    cp.once("exit", (code) => reject(new Error(`${key}: child exited with ${code}`)));
+  });
 }
 
 export async function runSetupBench(o: SetupBenchOptions) {
-  if (o.driver !== "esl") throw new Error("setup bench: only --driver esl is wired so far");
+  const p = uniq("bench");
   const nc = await testNats("bench-setup");
-  const svc = await standIns(nc);
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: `${p}_CALLS`, subjects: [`${p}.calls.>`], max_age: 3600 * 1e9 });
+  const services = child("services.ts", [p]);
+  const load = child("load.ts", [o.driver]);
+  const [, sim] = await Promise.all([next(services, "ready"), next<{ url?: string }>(load, "sim")]);
   const log = createLogger("switch-agent", { level: "error" });
-  const agent = await startSwitchAgent({ nc, log, driver: "esl", node: "bench", timeouts: { route: 1000, quote: 1000, authorize: 1000 } });
-  const sim = new EslSimulator({ agent: agent.address()!, trunks: { gw1: { kind: "answer", afterMs: 20 } }, timeScale: 1, defaultPlaybackMs: 50, execDelayMs: 1 });
-  await sim.start();
-  const holdMs = o.holdMs ?? 2000;
-  const pdd = new Latency();
-  const results: Promise<SimCallResult>[] = [];
+  const agent = await startSwitchAgent({
+    nc, log, driver: o.driver, node: p,
+    subjects: {
+      route: `${p}.route.decide`, quote: `${p}.tariff.quote`, authorize: `${p}.credit.authorize`, extend: `${p}.credit.extend`,
+      release: `${p}.credit.release`, callEvent: (k) => `${p}.calls.${k}`, callback: `${p}.callback.request`,
+    },
+    ari: o.driver === "ari" ? { url: sim.url ?? "", username: "bench", password: "bench", app: "callctl", requestTimeoutMs: 5000 } : undefined,
+    timeouts: { route: 1000, quote: 1000, authorize: 1000 },
+  });
   let maxActive = 0;
+  const sample = setInterval(() => (maxActive = Math.max(maxActive, agent.stats().active)), 50);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const total = Math.round(o.cps * o.durationS);
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / o.cps;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const h = sim.placeCall({ caller: "4930123456", dialed: "010970043664123456", hangupAfterAnswerMs: holdMs });
-    results.push(
-      h.done.then((r) => {
-        if (r.pddMs !== undefined) pdd.recordUs(r.pddMs * 1000);
-        return r;
-      }),
-    );
-    if (i % 100 === 0) maxActive = Math.max(maxActive, agent.stats().active);
-  }
-  const placedS = (performance.now() - t0) / 1000;
-  const all = await Promise.all(results);
+  const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: unknown }>(load, "done");
+  load.send({ go: true, agent: agent.address(), cps: o.cps, durationS: o.durationS, holdMs: o.holdMs ?? 2000 });
+  const r = await done;
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sample);
   await agent.flush();
   const floor = await measureFloor({ n: 2000 });
+  const st = agent.stats();
   const out = {
-    bench: "switch-agent setup", driver: o.driver, cps_target: o.cps, duration_s: o.durationS, calls: total,
-    cps_achieved: Math.round((total / placedS) * 10) / 10,
-    answered: all.filter((r) => r.answered).length,
-    max_concurrent: maxActive,
-    decision_us: agent.decisionLatency.summary(),
-    pdd_us: pdd.summary(),
-    agent: { fail_safe: agent.stats().failSafe, publish_failed: agent.stats().publishFailed },
-    floor,
-    note: "route/quote/authorize answered by in-process stand-ins over real NATS; announcement 50 ms (excluded)",
+    bench: "switch-agent setup", driver: o.driver, cps_target: o.cps, duration_s: o.durationS, hold_ms: o.holdMs ?? 2000, calls: r.calls,
+    cps_achieved: Math.round((r.calls / r.placed_s) * 10) / 10, late_over_50ms: r.late_over_50ms, answered: r.answered, max_concurrent: maxActive,
+    decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: Math.round(((cpu.user + cpu.system) / 1e6 / wallS) * 100) },
+    floor, note: "3 processes: real routing+tariff+credit | simulator+load | agent; announcement 50 ms (excluded from decision)",
   };
-  await sim.stop();
   await agent.stop();
-  await svc.stop();
+  services.send({ stop: true });
+  await new Promise((res) => services.once("exit", res));
+  await jsm.streams.delete(`${p}_CALLS`).catch(() => false);
   await nc.close();
   return out;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (k: string, d: string) => process.argv[process.argv.indexOf(k) + 1] && process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1]! : d;
-  const r = await runSetupBench({ driver: arg("--driver", "esl") as "esl", cps: Number(arg("--cps", "200")), durationS: Number(arg("--duration", "10")), holdMs: Number(arg("--hold-ms", "2000")) });
+  const arg = (k: string, d: string) => (process.argv.includes(k) ? (process.argv[process.argv.indexOf(k) + 1] ?? d) : d);
+  const r = await runSetupBench({ driver: arg("--driver", "esl") as "esl" | "ari", cps: Number(arg("--cps", "200")), durationS: Number(arg("--duration", "10")), holdMs: Number(arg("--hold-ms", "2000")) });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }
