@@ -259,7 +259,7 @@ export class Assembler {
       if (!(err instanceof StoppingError)) this.#o.log.error({ err, call_id: callId }, "finalize failed");
     } finally {
       this.stats.inflight--;
-      this.#waiters.shift()?.();
+      for (const w of this.#waiters.splice(0)) w();
       if (this.stats.inflight === 0) for (const r of this.#idle.splice(0)) r();
     }
   }

@@ -64,7 +64,7 @@ export class Sink {
     this.#iter = await consumer.consume({ max_messages: this.#o.batchSize * 2 });
     this.#loop = this.#run(this.#iter);
     this.#timer = setInterval(() => {
-      if (this.#buf.length) void this.#flush();
+      if (this.#buf.length && this.#inflight < this.#o.concurrency) void this.#flush();
     }, this.#o.flushMs);
   }
 
@@ -93,7 +93,9 @@ export class Sink {
     this.#inflight++;
     void this.#write(batch).finally(() => {
       this.#inflight--;
-      this.#waiters.shift()?.();
+      // wake every waiter: each re-checks the limit (waking one could wake a flush that finds the
+      // buffer already taken, and the wake-up of the loop would be lost)
+      for (const w of this.#waiters.splice(0)) w();
     });
   }
 
