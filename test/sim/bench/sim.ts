@@ -2,7 +2,9 @@
 // running in a child process (its own core), so the simulator's one core is what is measured.
 // Usage: pnpm bench:sim [cps=3000] [seconds=10]
 import { fork } from "node:child_process";
+import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator } from "../src/index.ts";
 
 const cps = Number(process.argv[2] ?? 3000);
@@ -23,6 +25,9 @@ const gen = new LoadGenerator({
   target: sim,
   cps,
   durationMs: seconds * 1000,
+  // Two file descriptors per open call (the switch's end and the agent's): stay under `ulimit -n`.
+  maxOpen: 8000,
+  drainTimeoutMs: 30000,
   mix: {
     destinations: () => `4930${Math.floor(Math.random() * 1e7)}`,
     holdMs: [500, 1500],
@@ -40,10 +45,15 @@ const gen = new LoadGenerator({
 });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
-agent.send("cpu");
-const agentCpu = await new Promise<{ user: number; system: number }>((r) => agent.once("message", (m) => r((m as { cpu: { user: number; system: number } }).cpu)));
+if (agent.connected) agent.send("cpu");
+const agentCpu = await new Promise<{ user: number; system: number }>((r) => {
+  agent.once("message", (m) => r((m as { cpu: { user: number; system: number } }).cpu));
+  agent.once("exit", () => r({ user: 0, system: 0 }));
+});
 await sim.stop();
 agent.kill();
+// The floor (NATS and Redis round trips) measured in the same run, when the local runtime is up.
+const floor = await measureFloor({ n: 5000 }).catch(() => null);
 console.log(
   JSON.stringify({
     bench: "switch-sim",
@@ -56,5 +66,7 @@ console.log(
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),
     node: process.version,
+    loadavg1m: Math.round(loadavg()[0]! * 100) / 100,
+    floor,
   }),
 );

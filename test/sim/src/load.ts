@@ -33,6 +33,8 @@ export interface LoadOptions {
   /** Never keep more than this many calls open (back-pressure); default unlimited. */
   maxOpen?: number;
   rnd?: () => number;
+  /** Stop waiting for open calls this long after the last start (they are reported as `open`). */
+  drainTimeoutMs?: number;
   onResult?: (r: SimCallResult) => void;
 }
 
@@ -133,7 +135,13 @@ export class LoadGenerator {
       tick();
     });
     const startSpan = Math.max(1, lastStart - t0);
-    await Promise.all(done);
+    const drain = Promise.all(done).then(() => undefined);
+    if (this.o.drainTimeoutMs === undefined) await drain;
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([drain, new Promise<void>((r) => (timer = setTimeout(r, this.o.drainTimeoutMs)))]);
+      clearTimeout(timer);
+    }
     const sorted = this.pdds.sort((a, b) => a - b);
     return {
       started: this.started,

@@ -141,7 +141,12 @@ export class EslSimulator {
     const { host, port } = this.opts.agent;
     call.setSocketTarget(`${host}:${port}`);
     const sock = net.connect({ host, port, noDelay: true });
+    // The socket app gives up on an agent that does not accept the connection.
+    sock.setTimeout(5000, () => {
+      if (!this.outbound.has(call.uuid)) sock.destroy(new Error("connect timeout"));
+    });
     sock.once("connect", () => {
+      sock.setTimeout(0);
       const s = new Session(sock, this.sessionHost, call);
       this.sessions.add(s);
       this.outbound.set(call.uuid, s);
