@@ -97,3 +97,23 @@ t.test("sched-hangup-execute-on-answer", (t) =>
     },
   }),
 );
+
+t.test("hostile caller id stays inside its header (URL-encoded plain, escaped JSON)", (t) =>
+  replay(t, {
+    file: "no-linger-caller-hangup.txt",
+    linger: null,
+    exitOnComplete: false,
+    spec: { caller: "1001\n\nContent-Type: text/evil", callerName: "Eve\r\nX: y", hangupDuringAnnouncementMs: 2000 },
+    timeScale: 0.1,
+    script: async (c) => {
+      t.equal(c.getInfo().getHeader("Caller-Caller-ID-Number"), "1001\n\nContent-Type: text/evil");
+      await exec(c, "answer");
+      await exec(c, "playback", tone15);
+    },
+    check: (t, r, got) => {
+      t.equal(r.hangupBy, "caller");
+      t.notOk(got.some((f) => f.headers["Content-Type"] === "text/evil"), "no injected frame");
+      t.ok(got.filter((f) => f.event).every((f) => f.event!["Caller-Caller-ID-Number"] === "1001\n\nContent-Type: text/evil"));
+    },
+  }),
+);

@@ -71,7 +71,8 @@ export class Channel {
       callerNumber: p.callerNumber,
       destination: p.destination,
       uuid: this.uuid,
-      channelName: `sofia/external/${p.callerNumber}@192.0.2.10:5060`,
+      // The user part of a SIP URI cannot carry raw control characters; keep hostile caller ids out.
+      channelName: `sofia/external/${p.callerNumber.replace(/[^\w+*#.-]/g, "_")}@192.0.2.10:5060`,
       context: "public",
       createdUs: now,
       answeredUs: 0,
