@@ -51,7 +51,7 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,47}$/, "must be 1-48 of a-z 
 const iso2 = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as AT");
 const numberType = z.enum(NUMBER_TYPES);
 const e164Prefix = z.string().regex(/^\d{1,15}$/, "must be 1-15 digits (E.164 prefix without '+')");
-const micro = z.number().int("must be a whole number of micro-euro").min(0).max(100_000_000);
+const MAX_MICRO = 100_000_000;
 
 const numberPlanSchema = z.strictObject({
   version: z.string().min(1),
@@ -132,7 +132,7 @@ const sections = {
   brands: z.record(id, brandSchema).refine((b) => Object.keys(b).length > 0, "at least one brand"),
   products: z.record(id, productSchema),
   trunks: z.record(id, trunkSchema),
-  rateDecks: z.record(id, z.strictObject({ version: z.string().min(1), rates: z.record(z.string(), micro) })),
+  rateDecks: z.record(id, z.strictObject({ version: z.string().min(1), rates: z.custom<Record<string, number>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), "must be a mapping of prefix to micro-euro per minute") })),
   zoneDecks: z.record(id, z.strictObject({ version: z.string().min(1), zones: z.record(z.string(), z.enum([...REGIONS, ...ZONE_IDS])) })),
   blockGroups: z.strictObject({
     global: z.array(id).default([]),
@@ -175,7 +175,14 @@ export const routingConfigSchema = z.looseObject(sections).superRefine((c, ctx) 
   const keys = (rec: Record<string, unknown>, path: string[], re: RegExp, rule: string) => {
     for (const k of Object.keys(rec)) if (!re.test(k)) bad([...path, k], rule);
   };
-  for (const [id, d] of Object.entries(c.rateDecks)) keys(d.rates, ["rateDecks", id, "rates"], /^\d{0,15}$/, 'a rate prefix is 0-15 digits ("" = any destination)');
+  // rate decks may hold a million prefixes: one plain loop instead of a zod schema per entry
+  for (const [id, d] of Object.entries(c.rateDecks)) {
+    for (const k in d.rates) {
+      const v = d.rates[k]!;
+      if (!/^\d{0,15}$/.test(k)) bad(["rateDecks", id, "rates", k], 'a rate prefix is 0-15 digits ("" = any destination)');
+      else if (!Number.isInteger(v) || v < 0 || v > MAX_MICRO) bad(["rateDecks", id, "rates", k], `must be a whole number of micro-euro per minute, 0-${MAX_MICRO}`);
+    }
+  }
   for (const [id, d] of Object.entries(c.zoneDecks)) keys(d.zones, ["zoneDecks", id, "zones"], /^\d{0,15}$/, 'a zone prefix is 0-15 digits ("" = any destination)');
   keys(c.subscribers, ["subscribers"], /^[1-9]\d{6,14}$/, "a subscriber key is the CLI in E.164 without '+'");
   for (const [cli, s] of Object.entries(c.subscribers)) {

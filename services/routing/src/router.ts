@@ -68,73 +68,68 @@ export class Router {
     const t = this.#t;
     if (!t) throw new NotReadyError();
     const d: Decision = { callId: req.callId ?? "", outcome: REJECT, brand: "", carrierCode: "", product: "", destination: null, candidates: [], configVersion: t.version, accountId: "" };
-    const no = (reason: RejectReason, detail: string): Decision => {
-      d.outcome = REJECT;
-      d.reject = reject(reason, detail);
-      return d;
-    };
     // 1-3
     const p = parseDialed(req.dialed ?? "");
     d.carrierCode = p.carrierCode;
     if (!p.ok) {
-      if (p.carrierCode && !t.brandsByCode.has(p.carrierCode)) return no("UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`);
-      return no(p.reason, p.detail);
+      if (p.carrierCode && !t.brandsByCode.has(p.carrierCode)) return no(d, "UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`);
+      return no(d, p.reason, p.detail);
     }
     let product = req.product ?? "";
     const brand = p.carrierCode ? t.brandsByCode.get(p.carrierCode) : t.brandsByProduct.get(product);
-    if (!brand) return p.carrierCode ? no("UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`) : no("NO_CARRIER_CODE", product ? `no brand without carrier code offers ${product}` : "dialed without a carrier-selection code");
+    if (!brand) return p.carrierCode ? no(d, "UNKNOWN_CARRIER_CODE", `${p.carrierCode} is not one of our carrier-selection codes`) : no(d, "NO_CARRIER_CODE", product ? `no brand without carrier code offers ${product}` : "dialed without a carrier-selection code");
     d.brand = brand.id;
     if (!product) product = brand.defaultProduct;
     d.product = product;
     const prod = t.products.get(product);
-    if (!prod || !brand.products.has(product)) return no("PRODUCT_NOT_OFFERED", `brand ${brand.id} does not offer ${product}`);
+    if (!prod || !brand.products.has(product)) return no(d, "PRODUCT_NOT_OFFERED", `brand ${brand.id} does not offer ${product}`);
     // 4
     const cli = normaliseCli(req.caller ?? "");
     let e164 = p.digits;
     let local = p.kind === "local";
     if (local) {
       const area = cli.startsWith("49") ? t.plan.areaCode(cli.slice(2)) : "";
-      if (!area) return no("LOCAL_AREA_UNKNOWN", cli ? `caller ${cli} has no German area code` : "local number without the caller's number");
+      if (!area) return no(d, "LOCAL_AREA_UNKNOWN", cli ? `caller ${cli} has no German area code` : "local number without the caller's number");
       e164 = `49${area}${p.digits}`;
-      if (e164.length > 15) return no("NUMBER_TOO_LONG", `E.164 allows at most 15 digits, got ${e164.length}`);
+      if (e164.length > 15) return no(d, "NUMBER_TOO_LONG", `E.164 allows at most 15 digits, got ${e164.length}`);
     }
     const c: Classified = e164.startsWith("49") ? classifyGerman(t.plan, e164) : this.intl.classify(e164);
     if (!c.ok) {
       if (c.type) d.destination = { e164, country: c.country ?? "", numberType: NT[c.type], zone: "" };
-      return no(c.reason, c.detail);
+      return no(d, c.reason, c.detail);
     }
     const type = c.type;
     d.destination = { e164, country: c.country, numberType: NT[type], zone: "" };
     // 5: DOMAIN.md §1.3, the access network routes these free of charge
-    if (type === "EMERGENCY") return no("EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
-    if (type === "HARMONISED") return no("HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
+    if (type === "EMERGENCY") return no(d, "EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
+    if (type === "HARMONISED") return no(d, "HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
     // 6
     let account = req.accountId ?? "";
     let sub = cli ? t.subscribersByCli.get(cli) : undefined;
     if (prod.account === "cli") {
-      if (!cli) return no("CLI_REQUIRED", "call-by-call is billed to the caller's line: no valid CLI");
+      if (!cli) return no(d, "CLI_REQUIRED", "call-by-call is billed to the caller's line: no valid CLI");
       if (!account) account = `cli:${cli}`;
     } else if (prod.account === "registered") {
-      if (!sub || (sub.products.size > 0 && !sub.products.has(product))) return no("NOT_REGISTERED", cli ? `${cli} is not registered for ${product}` : `${product} needs a registered CLI`);
+      if (!sub || (sub.products.size > 0 && !sub.products.has(product))) return no(d, "NOT_REGISTERED", cli ? `${cli} is not registered for ${product}` : `${product} needs a registered CLI`);
       account = sub.account;
-    } else if (!account) return no("ACCOUNT_REQUIRED", `${product} needs an account id in the request`);
+    } else if (!account) return no(d, "ACCOUNT_REQUIRED", `${product} needs an account id in the request`);
     d.accountId = account;
     if (!sub || sub.account !== account) sub = t.subscribersByAccount.get(account) ?? sub;
     // 7-9
     const g1 = firstMatch(brand.globalBlocks, e164, c.country, type);
-    if (g1) return no("BLOCKED_GLOBAL", `block group ${g1.id}`);
+    if (g1) return no(d, "BLOCKED_GLOBAL", `block group ${g1.id}`);
     const g2 = firstMatch(brand.brandBlocks, e164, c.country, type);
-    if (g2) return no("BLOCKED_BRAND", `block group ${g2.id} of brand ${brand.id}`);
+    if (g2) return no(d, "BLOCKED_BRAND", `block group ${g2.id} of brand ${brand.id}`);
     const g3 = sub ? firstMatch(sub.barring, e164, c.country, type) : undefined;
-    if (g3) return no("BLOCKED_ACCOUNT", `barring ${g3.id} of account ${account}`);
+    if (g3) return no(d, "BLOCKED_ACCOUNT", `barring ${g3.id} of account ${account}`);
     // 10
     const a = prod.allowed;
     if (a) {
       const ok = c.country === "DE" ? (a.nationalMask & TYPE_BIT[type]) !== 0 : a.countries.has(c.country) && (a.intlMask & TYPE_BIT[type]) !== 0;
-      if (!ok) return no("DESTINATION_NOT_ALLOWED", `${product} does not reach ${c.country} ${type}`);
+      if (!ok) return no(d, "DESTINATION_NOT_ALLOWED", `${product} does not reach ${c.country} ${type}`);
     }
     // 11
-    if (t.critical.has(c.country)) return no("CRITICAL_COUNTRY", `${c.country} is a critical country`);
+    if (t.critical.has(c.country)) return no(d, "CRITICAL_COUNTRY", `${c.country} is a critical country`);
     // 12
     if (!local && type === "FIXED" && c.country === "DE" && cli.startsWith("49")) {
       const area = t.plan.areaCode(cli.slice(2));
@@ -142,7 +137,7 @@ export class Router {
     }
     const zi = brand.zones.lookup(e164);
     const zone = zoneOf(zi >= 0 ? brand.zoneValues[zi] : undefined, type, local);
-    if (!zone) return no("ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${c.country} ${type}`);
+    if (!zone) return no(d, "ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${c.country} ${type}`);
     d.destination.zone = zone;
     // 13
     const now = this.#now();
@@ -162,8 +157,8 @@ export class Router {
         ner: this.health.nerOf(tr.id),
       });
     }
-    if (priced === 0) return no("NO_ROUTE", `no trunk of brand ${brand.id} has a rate for +${e164}`);
-    if (ranked.length === 0) return no("NO_TRUNK_AVAILABLE", `all ${priced} trunks for +${e164} are out of service (circuit open)`);
+    if (priced === 0) return no(d, "NO_ROUTE", `no trunk of brand ${brand.id} has a rate for +${e164}`);
+    if (ranked.length === 0) return no(d, "NO_TRUNK_AVAILABLE", `all ${priced} trunks for +${e164} are out of service (circuit open)`);
     if (ranked.length > 1) ranked.sort(byRank);
     const n = Math.min(ranked.length, t.lcr.maxCandidates);
     const out: Candidate[] = new Array(n);
@@ -172,6 +167,12 @@ export class Router {
     d.outcome = ROUTE;
     return d;
   }
+}
+
+function no(d: Decision, reason: RejectReason, detail: string): Decision {
+  d.outcome = REJECT;
+  d.reject = reject(reason, detail);
+  return d;
 }
 
 function byRank(x: Ranked, y: Ranked): number {
