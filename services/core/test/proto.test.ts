@@ -55,3 +55,10 @@ for (const type of types) {
     t.same(type.toObject(type.decode(bytes), { enums: Number, longs: Number, bytes: Array }), expect);
   });
 }
+
+t.test("int64 fields (micro-euro, epoch ms) decode as plain numbers, not Long objects", async (t) => {
+  const q = pb.Quote.decode(pb.Quote.encode({ pricePerMinMicro: 39_000, validUntilMs: 1_764_000_000_123 }).finish());
+  t.equal(typeof q.pricePerMinMicro, "number");
+  t.equal(q.validUntilMs, 1_764_000_000_123);
+  t.equal(JSON.stringify({ v: q.validUntilMs }), '{"v":1764000000123}');
+});

@@ -56,7 +56,7 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const sample = setInterval(() => (maxActive = Math.max(maxActive, agent.stats().active)), 50);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: unknown }>(load, "done");
+  const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: { p50_us: number; p99_us: number } }>(load, "done");
   load.send({ go: true, agent: agent.address(), cps: o.cps, durationS: o.durationS, holdMs: o.holdMs ?? 2000 });
   const r = await done;
   const wallS = (performance.now() - t0) / 1000;

@@ -47,7 +47,7 @@ export class Observer {
   async follow(): Promise<void> {
     const js = jetstream(this.nc);
     const startTime = new Date(this.sinceMs - 1000).toISOString();
-    const calls = await js.consumers.get("CALLS", { filter_subjects: ["callctl.calls.started"], deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime });
+    const calls = await js.consumers.get("CALLS", { filter_subjects: "callctl.calls.started", deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime });
     const cdrs = await js.consumers.get("CDR", { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime });
     const a = await calls.consume();
     const b = await cdrs.consume();

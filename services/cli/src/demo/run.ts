@@ -82,7 +82,18 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
   }
   const logDir = join(root, ".runtime", "demo-logs");
   say(`demo: starting routing, tariff, credit, cdr and switch-agent (${o.driver}) as processes; logs in ${logDir}`);
-  const stack = await startDemoStack(["routing", "tariff", "credit", "cdr", "switch-agent"], env, logDir);
+  let stack: Awaited<ReturnType<typeof startDemoStack>> | undefined;
+  try {
+    stack = await startDemoStack(["routing", "tariff", "credit", "cdr", "switch-agent"], env, logDir);
+    return await drive(o, io, sim, node, since, env);
+  } finally {
+    await stack?.stop();
+    await sim.stop();
+  }
+}
+
+async function drive(o: DemoOptions, io: CliIO, sim: EslSimulator | AriSimulator, node: string, since: number, env: NodeJS.ProcessEnv): Promise<number> {
+  const say = (s: string) => io.err(`${s}\n`);
   const nc = await connectNats(env.NATS_URL ?? "nats://127.0.0.1:4222", "callctl-demo");
   const obs = new Observer(nc, node, since);
   await obs.follow();
@@ -108,78 +119,79 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
   const ticker = setInterval(() => {
     void line().then((l) => io.err(tty ? `\r${l}\x1b[K` : `${l}\n`));
   }, tty ? 1000 : 5000);
-
-  say(`demo: placing calls at ${o.cps}/s${o.calls ? `, ${o.calls} in all` : "; Ctrl-C stops"}`);
-  const t0 = Date.now();
-  while (!stopRequested && (o.calls === undefined || obs.placed < o.calls)) {
-    const due = Math.floor(((Date.now() - t0) / 1000) * o.cps) + 1;
-    while (obs.placed < due && (o.calls === undefined || obs.placed < o.calls)) {
-      const entry = pickEntry(DEFAULT_MIX, rnd);
-      const spec: SimCallSpec = { ...entry.make(rnd), hangupAfterAnswerMs: 3000 + Math.floor(rnd() * 20_000), hangupAfterMs: 25_000 };
-      if (rnd() < o.hangupDuringAnnouncement) spec.hangupDuringAnnouncementMs = 300 + Math.floor(rnd() * 1500);
-      obs.placed++;
-      const p = sim.placeCall(spec).done.then(
-        (r) => obs.record({ answered: r.answered, q850: r.q850, attempts: r.attempts.length, pddMs: r.pddMs, earlyMedia: r.earlyMedia }),
-        () => {
-          obs.failedToPlace++;
-        },
-      );
-      inflight.add(p);
-      void p.finally(() => inflight.delete(p));
+  try {
+    say(`demo: placing calls at ${o.cps}/s${o.calls ? `, ${o.calls} in all` : "; Ctrl-C stops"}`);
+    const t0 = Date.now();
+    while (!stopRequested && (o.calls === undefined || obs.placed < o.calls)) {
+      const due = Math.floor(((Date.now() - t0) / 1000) * o.cps) + 1;
+      while (obs.placed < due && (o.calls === undefined || obs.placed < o.calls)) {
+        const entry = pickEntry(DEFAULT_MIX, rnd);
+        const spec: SimCallSpec = { ...entry.make(rnd), hangupAfterAnswerMs: 3000 + Math.floor(rnd() * 20_000), hangupAfterMs: 25_000 };
+        if (rnd() < o.hangupDuringAnnouncement) spec.hangupDuringAnnouncementMs = 300 + Math.floor(rnd() * 1500);
+        obs.placed++;
+        const p = sim.placeCall(spec).done.then(
+          (r) => obs.record({ answered: r.answered, q850: r.q850, attempts: r.attempts.length, pddMs: r.pddMs, earlyMedia: r.earlyMedia }),
+          () => {
+            obs.failedToPlace++;
+          },
+        );
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      await new Promise((r) => setTimeout(r, 20));
     }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 120_000))]);
-  // Every call the agent saw must reach the CDR stream exactly once, then the sink.
-  const settleUntil = Date.now() + 60_000;
-  let last = -1;
-  let stableSince = Date.now();
-  while (Date.now() < settleUntil) {
-    const n = obs.cdrIds.size;
-    if (n !== last) {
-      last = n;
-      stableSince = Date.now();
+    await Promise.race([Promise.all(inflight), new Promise((r) => setTimeout(r, 120_000))]);
+    // Every call the agent saw must reach the CDR stream exactly once, then the sink.
+    const settleUntil = Date.now() + 60_000;
+    let last = -1;
+    let stableSince = Date.now();
+    while (Date.now() < settleUntil) {
+      const n = obs.cdrIds.size;
+      if (n !== last) {
+        last = n;
+        stableSince = Date.now();
+      }
+      if (n >= obs.started.size && obs.started.size > 0 && Date.now() - stableSince > 1500) break;
+      if (Date.now() - stableSince > 15_000) break;
+      await new Promise((r) => setTimeout(r, 250));
     }
-    if (n >= obs.started.size && obs.started.size > 0 && Date.now() - stableSince > 1500) break;
-    if (Date.now() - stableSince > 15_000) break;
-    await new Promise((r) => setTimeout(r, 250));
+    let sink = await countSink(env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/callctl", env.CDR_SCHEMA ?? "cdr", node);
+    for (let i = 0; i < 60 && sink.distinct < obs.cdrIds.size; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      sink = await countSink(env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/callctl", env.CDR_SCHEMA ?? "cdr", node);
+    }
+    clearInterval(ticker);
+    const d = await decision();
+    const s = obs.snapshot();
+    const missing = [...obs.started].filter((id) => !obs.cdrIds.has(id) || !sink.ids.has(id)).length;
+    const summary = {
+      driver: o.driver,
+      node,
+      calls: obs.placed,
+      completed: obs.completed,
+      attempts: obs.kpi.seizures,
+      answered: obs.answered,
+      rejected_before_dial: obs.rejected,
+      ner: Math.round(s.ner * 10000) / 10000,
+      asr: Math.round(s.asr * 10000) / 10000,
+      pdd_ms: { p50: s.pdd.p50_us / 1000, p99: s.pdd.p99_us / 1000 },
+      decision_ms: { p50: d.p50_us / 1000, p99: d.p99_us / 1000 },
+      calls_started_events: obs.started.size,
+      cdrs_stream: obs.cdrIds.size,
+      cdrs_postgres: sink.distinct,
+      lost: missing + Math.max(0, obs.placed - obs.failedToPlace - obs.started.size),
+      duplicated: obs.cdrMessages - obs.cdrIds.size + (sink.rows - sink.distinct),
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
+    };
+    io.err(tty ? "\n" : "");
+    if (o.json) io.out(`${JSON.stringify(summary)}\n`);
+    else io.out(`${Object.entries(summary).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "object" ? JSON.stringify(v) : v}`).join("\n")}\n`);
+    return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;
+  } finally {
+    clearInterval(ticker);
+    obs.stop();
+    await nc.close();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
   }
-  let sink = await countSink(env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/callctl", env.CDR_SCHEMA ?? "cdr", node);
-  for (let i = 0; i < 60 && sink.distinct < obs.cdrIds.size; i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    sink = await countSink(env.PG_URL ?? "postgres://postgres@127.0.0.1:5432/callctl", env.CDR_SCHEMA ?? "cdr", node);
-  }
-  clearInterval(ticker);
-  const d = await decision();
-  const s = obs.snapshot();
-  const missing = [...obs.started].filter((id) => !obs.cdrIds.has(id) || !sink.ids.has(id)).length;
-  const summary = {
-    driver: o.driver,
-    node,
-    calls: obs.placed,
-    completed: obs.completed,
-    attempts: obs.kpi.seizures,
-    answered: obs.answered,
-    rejected_before_dial: obs.rejected,
-    ner: Math.round(s.ner * 10000) / 10000,
-    asr: Math.round(s.asr * 10000) / 10000,
-    pdd_ms: { p50: s.pdd.p50_us / 1000, p99: s.pdd.p99_us / 1000 },
-    decision_ms: { p50: d.p50_us / 1000, p99: d.p99_us / 1000 },
-    calls_started_events: obs.started.size,
-    cdrs_stream: obs.cdrIds.size,
-    cdrs_postgres: sink.distinct,
-    lost: missing + Math.max(0, obs.placed - obs.failedToPlace - obs.started.size),
-    duplicated: obs.cdrMessages - obs.cdrIds.size + (sink.rows - sink.distinct),
-    seconds: Math.round((Date.now() - t0) / 100) / 10,
-  };
-  io.err(tty ? "\n" : "");
-  if (o.json) io.out(`${JSON.stringify(summary)}\n`);
-  else io.out(`${Object.entries(summary).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "object" ? JSON.stringify(v) : v}`).join("\n")}\n`);
-  obs.stop();
-  await nc.close();
-  await stack.stop();
-  await sim.stop();
-  process.removeListener("SIGINT", onSignal);
-  process.removeListener("SIGTERM", onSignal);
-  return summary.lost === 0 && summary.duplicated === 0 ? 0 : 1;
 }
