@@ -56,19 +56,22 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
-  private corked = false;
+  /** Output of the current tick, written as one string (one write request, one syscall). */
+  private pending = "";
 
   /** Writes in one tick go out together (FreeSWITCH writes a burst of events the same way). */
   private out(s: string): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
-    this.socket.write(s);
+    if (!this.pending) process.nextTick(() => this.flush());
+    this.pending += s;
+    // A burst larger than a socket buffer goes out now, so back-pressure (writableNeedDrain) stays exact.
+    if (this.pending.length >= 16384) this.flush();
+  }
+
+  private flush(): void {
+    const s = this.pending;
+    if (!s) return;
+    this.pending = "";
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(s);
   }
 
   write(s: string): void {
@@ -78,6 +81,7 @@ export class Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.flush();
     this.socket.end();
     this.host.closed(this);
   }
@@ -85,6 +89,7 @@ export class Session {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pending = "";
     this.socket.destroy();
     this.host.closed(this);
   }
@@ -101,6 +106,7 @@ export class Session {
       if (this.queued >= this.host.slowConsumer.queueLimit) {
         if (++this.lost > this.host.slowConsumer.maxLost) {
           this.host.log("CRIT killed listener because of lost events");
+          this.flush();
           this.socket.write(disconnectNotice("killed listener because of lost events\n"));
           this.destroySoon();
         }
