@@ -229,6 +229,7 @@ export class CreditStore {
     const r = await this.#run("release", [callId, req.reservationId ?? "", this.clock(), (req.reason ?? "").slice(0, 64)]);
     if (r[0] === -1) throw scriptError(String(r[1]), callId);
     this.#m?.commit.add(1, { op: "release", duplicate: String(r[0] === 2) });
+    if (r[1] === "none") this.log?.info({ call_id: callId, reservation_id: req.reservationId ?? "" }, "credit: release of a call without a record, nothing held");
     return pb.CommitResult.create({ callId, ok: true, debitedMicro: Number(r[2]), balanceMicro: Number(r[3]), duplicate: r[0] === 2 });
   }
 }

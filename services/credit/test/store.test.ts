@@ -57,6 +57,20 @@ t.test("release returns the reservation; repeated release changes nothing", asyn
   t.equal((await f.admin.show("p3")).balanceMicro, 500_000);
 });
 
+t.test("a release for a call credit holds nothing for is a duplicate, not an error (at-least-once settlement)", async (t) => {
+  // the CDR assembler releases every unanswered or unbilled call; its record may be past its TTL
+  // or never have existed (a redelivered event): the release's promise, nothing held, is kept.
+  const r = await f.store.release({ callId: "never-reserved", reservationId: "r-gone", reason: "NO_ANSWER" });
+  t.same([r.ok, r.duplicate, r.debitedMicro], [true, true, 0]);
+  const again = await f.store.release({ callId: "never-reserved" });
+  t.same([again.ok, again.duplicate], [true, true]);
+  // a different reservation of the same call id is still refused: never release someone else's
+  await f.admin.create({ id: "p3m", kind: "prepaid", balance: "1" });
+  await f.store.authorize(call("c3m", "p3m"));
+  const wrong = await f.store.release({ callId: "c3m", reservationId: "not-its-rid" }).catch((e) => e);
+  t.equal(wrong.code, "RESERVATION_MISMATCH");
+});
+
 t.test("a crashed caller's reservation frees itself when its validity passes", async (t) => {
   await f.admin.create({ id: "p4", kind: "prepaid", balance: "1", limits: { maxConcurrent: 1 } });
   const a = await f.store.authorize(call("c4", "p4"));
