@@ -2,7 +2,7 @@
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { randomUUID } from "node:crypto";
 import { eventHead, plainHead } from "./eventhead.ts";
-import { eventFrame, fsUrlEncode, jsonEventBody } from "./frames.ts";
+import { eventFrame, fsUrlEncode } from "./frames.ts";
 
 export { eventHead };
 
@@ -58,6 +58,9 @@ export class Channel {
   private varsPlain?: string;
   private chanKey = "";
   private chanPlain = "";
+  private varsJson?: string;
+  private chanKeyJson = "";
+  private chanJson = "";
 
   constructor(
     readonly sw: SwitchInfo,
@@ -115,6 +118,7 @@ export class Channel {
       this.vars.set(k, v);
     }
     this.varsPlain = undefined;
+    this.varsJson = undefined;
   }
 
   getVar(k: string): string | undefined {
@@ -221,15 +225,20 @@ export class Channel {
     return out;
   }
 
-  /** A whole ESL event frame. Plain rendering caches the URL-encoded variables block. */
-  render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
-    if (kind === "json") return eventFrame("json", jsonEventBody(this.eventPairs(name, o)));
-    let s = plainHead(this.sw, name);
-    // The channel block only changes with state, times and legs: cache it on a cheap key.
+  /** The cache key of the channel block: it only changes with state, times and legs. */
+  private chanCacheKey(name: string, o: EventOpts): string {
     const p = this.profile;
-    const key =
+    return (
       name + (o.bridge ? "B" : "") + this.state + this.callState + this.answerState + (this.hangupCause ?? "") +
-      p.answeredUs + p.progressUs + p.progressMediaUs + p.hangupUs + p.bridgedUs + (p.callee?.number ?? "") + (this.other?.uuid ?? "");
+      p.answeredUs + p.progressUs + p.progressMediaUs + p.hangupUs + p.bridgedUs + (p.callee?.number ?? "") + (this.other?.uuid ?? "")
+    );
+  }
+
+  /** A whole ESL event frame. Both renderings cache the channel block and the variables block. */
+  render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
+    if (kind === "json") return eventFrame("json", this.renderJson(name, o));
+    let s = plainHead(this.sw, name);
+    const key = this.chanCacheKey(name, o);
     if (key !== this.chanKey) {
       let cs = "";
       for (const [k, v] of this.channelPairs(!!o.bridge, name)) cs += k + ": " + fsUrlEncode(v) + "\n";
@@ -240,6 +249,26 @@ export class Channel {
     if (!o.noVars) s += this.varsBlock();
     if (o.app) for (const [k, v] of this.appPairs(o.app)) s += k + ": " + fsUrlEncode(v) + "\n";
     return eventFrame("plain", s + "\n");
+  }
+
+  /**
+   * The JSON object text, equal to JSON.stringify of the pairs as an object (a repeated name keeps
+   * its first position and its last value), built from cached fragments.
+   */
+  private renderJson(name: string, o: EventOpts): string {
+    const pairs = eventHead(this.sw, name);
+    const key = this.chanCacheKey(name, o);
+    if (key !== this.chanKeyJson) {
+      this.chanKeyJson = key;
+      this.chanJson = jsonMembers(this.channelPairs(!!o.bridge, name));
+    }
+    let s = "{" + jsonMembers(pairs) + "," + this.chanJson;
+    if (!o.noVars && this.vars.size) {
+      this.varsJson ??= jsonMembers(this.varPairs());
+      s += "," + this.varsJson;
+    }
+    if (o.app) s += "," + jsonMembers(this.appPairs(o.app));
+    return s + "}";
   }
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
@@ -259,4 +288,19 @@ export class Channel {
     }
     return this.varsPlain;
   }
+}
+
+/** `"k":"v"` members joined by commas; a repeated name keeps its first position and last value. */
+function jsonMembers(pairs: Pairs): string {
+  const seen = new Map<string, number>();
+  const out: string[] = [];
+  for (const [k, v] of pairs) {
+    const member = JSON.stringify(k) + ":" + JSON.stringify(v);
+    const i = seen.get(k);
+    if (i === undefined) {
+      seen.set(k, out.length);
+      out.push(member);
+    } else out[i] = member;
+  }
+  return out.join(",");
 }
