@@ -26,6 +26,7 @@ process.on("message", async (m: Go) => {
   const results: Promise<SimCallResult>[] = [];
   const total = Math.round(m.cps * m.durationS);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let late = 0;
   for (let i = 0; i < total; i++) {
     const wait = t0 + (i * 1000) / m.cps - performance.now();
@@ -43,6 +44,6 @@ process.on("message", async (m: Go) => {
   const placedS = (performance.now() - t0) / 1000;
   const all = await Promise.all(results);
   await sim.stop();
-  process.send?.({ done: { calls: total, placed_s: placedS, late_over_50ms: late, answered: all.filter((r) => r.answered).length, pdd_us: pdd.summary() } });
+  process.send?.({ done: { calls: total, placed_s: placedS, late_over_50ms: late, answered: all.filter((r) => r.answered).length, pdd_us: pdd.summary(), cpu: process.cpuUsage(cpu0) } });
   setTimeout(() => process.exit(0), 100);
 });

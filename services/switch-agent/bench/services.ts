@@ -29,7 +29,8 @@ await redis.connect();
 const credit = await startCreditService({ nc, redis, log, tracer, prefix: `${p}:`, name: `credit-${p}`, subjects: creditSubjects(`${p}.credit`), policy: makePolicy(doc.credit as object) });
 process.send?.({ ready: true });
 
-process.on("message", async (m: { stop?: boolean }) => {
+process.on("message", async (m: { stop?: boolean; cpu?: boolean }) => {
+  if (m.cpu) process.send?.({ cpu: process.cpuUsage() });
   if (!m.stop) return;
   await credit.stop();
   await tariff.stop();

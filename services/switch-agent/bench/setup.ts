@@ -5,6 +5,7 @@
 // the simulator saw it, the concurrency held, and the NATS/Redis floor measured in the same run.
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { createLogger, measureFloor } from "@callctl/core";
 import { testNats, uniq } from "@callctl/core/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -18,9 +19,14 @@ export interface SetupBenchOptions {
   holdMs?: number;
 }
 
+/** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there (run the parent with --cpu-prof too). */
 function child(file: string, args: string[]): ChildProcess {
-  return fork(join(import.meta.dirname, file), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return fork(join(import.meta.dirname, file), args, { execArgv: ["--import", "tsx", ...prof], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
+
+type Cpu = { user: number; system: number };
+const pctOf = (c: Cpu, wallS: number) => Math.round(((c.user + c.system) / 1e6 / wallS) * 100);
 
 function next<T>(cp: ChildProcess, key: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -56,11 +62,18 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const sample = setInterval(() => (maxActive = Math.max(maxActive, agent.stats().active)), 50);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: { p50_us: number; p99_us: number } }>(load, "done");
+  const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: { p50_us: number; p99_us: number }; cpu: Cpu }>(load, "done");
+  const servicesCpu0 = next<Cpu>(services, "cpu");
+  services.send({ cpu: true });
+  const sCpu0 = await servicesCpu0;
   load.send({ go: true, agent: agent.address(), cps: o.cps, durationS: o.durationS, holdMs: o.holdMs ?? 2000 });
   const r = await done;
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const servicesCpu1 = next<Cpu>(services, "cpu");
+  services.send({ cpu: true });
+  const sCpu1 = await servicesCpu1;
+  const servicesCpu = { user: sCpu1.user - sCpu0.user, system: sCpu1.system - sCpu0.system };
   clearInterval(sample);
   await agent.flush();
   const floor = await measureFloor({ n: 2000 });
@@ -68,7 +81,9 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const out = {
     bench: "switch-agent setup", driver: o.driver, cps_target: o.cps, duration_s: o.durationS, hold_ms: o.holdMs ?? 2000, calls: r.calls,
     cps_achieved: Math.round((r.calls / r.placed_s) * 10) / 10, late_over_50ms: r.late_over_50ms, answered: r.answered, max_concurrent: maxActive,
-    decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: Math.round(((cpu.user + cpu.system) / 1e6 / wallS) * 100) },
+    decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: pctOf(cpu, wallS) },
+    cpu_pct: { agent: pctOf(cpu, wallS), services: pctOf(servicesCpu, wallS), sim_load: pctOf(r.cpu, wallS) },
+    loadavg_1m: Math.round(loadavg()[0]! * 100) / 100,
     floor, note: "3 processes: real routing+tariff+credit | simulator+load | agent; announcement 50 ms (excluded from decision)",
   };
   await agent.stop();

@@ -9,6 +9,15 @@ import { EslCall } from "./call.ts";
 import { eslOriginate } from "./originate.ts";
 import { patchConnection, type EslConnection, type EslEvent } from "./wire.ts";
 
+/** The events EslCall reads; everything else of the channel is never sent to the agent. */
+const EVENTS = "event json CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE";
+
+/** The subscription commands for one outbound channel (`myevents json` if its uuid is unusable). */
+export function subscribeCommands(uuid: string | null): string[] {
+  if (!uuid || !/^[\w-]+$/.test(uuid)) return ["myevents json"];
+  return [`filter Unique-ID ${uuid}`, EVENTS];
+}
+
 export interface EslDriverOptions {
   host: string;
   port: number;
@@ -58,8 +67,11 @@ export class EslDriver implements Driver {
       const conn = eslConnection(socket);
       conn.on("error", (err: never) => log.debug({ err }, "esl connection error"));
       conn.once("esl::event::CHANNEL_DATA::**", (info: never) => {
-        // Narrow subscription for this channel only (pitfall 10), and keep the socket until we exit.
-        conn.send("myevents json");
+        // Narrow subscription (pitfall 10): this channel only, and only the events the call reads
+        // (call.ts #onEvent) — `myevents` would carry every CHANNEL_EXECUTE/STATE/... to be parsed
+        // and dropped. The filter goes first so no other channel's event can slip in. Keep the
+        // socket until we exit (linger).
+        for (const c of subscribeCommands((info as EslEvent).getHeader("Unique-ID"))) conn.send(c);
         conn.send("linger 30");
         onCall(new EslCall(conn, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log, now: this.#opts.now }));
       });
