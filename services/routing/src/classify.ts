@@ -78,6 +78,12 @@ const DE_ZONES: Partial<Record<NumberTypeName, ZoneId>> = {
   FREEPHONE: "DE_FREEPHONE",
 };
 
+// the region entries of a zone deck and their fixed/mobile zones (built once, no string per call)
+const REGION_ZONES: Record<string, { fixed: ZoneId; mobile: ZoneId } | undefined> = Object.assign(
+  Object.create(null),
+  Object.fromEntries((["EU", "NA", "TR", "WORLD"] as const).map((r) => [r, { fixed: `${r}_FIXED` as ZoneId, mobile: `${r}_MOBILE` as ZoneId }])),
+);
+
 /**
  * The zone of a classified number given the zone-deck entry that matched: a zone id is taken as
  * is, a region picks fixed or mobile by number type. `null` = the deck does not price it.
@@ -88,9 +94,10 @@ export function zoneOf(entry: string | undefined, type: NumberTypeName, local: b
     if (local && type === "FIXED") return "DE_LOCAL";
     return DE_ZONES[type] ?? null;
   }
-  if (entry === "EU" || entry === "NA" || entry === "TR" || entry === "WORLD") {
-    if (type === "FIXED" || type === "FIXED_OR_MOBILE") return `${entry}_FIXED`;
-    if (type === "MOBILE") return `${entry}_MOBILE`;
+  const r = REGION_ZONES[entry];
+  if (r) {
+    if (type === "FIXED" || type === "FIXED_OR_MOBILE") return r.fixed;
+    if (type === "MOBILE") return r.mobile;
     return null;
   }
   return entry as ZoneId;

@@ -28,17 +28,15 @@ const NT = pb.NumberType as unknown as Record<NumberTypeName, number>;
 const ROUTE = pb.RouteOutcome.ROUTE;
 const REJECT = pb.RouteOutcome.REJECT;
 
+interface CallerInfo {
+  area: string; // German area code of the CLI, "" when none
+  account: string; // the call-by-call account of the line
+}
+
 export class NotReadyError extends CallctlError {
   constructor() {
     super("UNAVAILABLE", "routing has no configuration loaded yet", { retryable: true });
   }
-}
-
-interface Ranked {
-  c: Candidate;
-  rank: number;
-  cost: number;
-  ner: number;
 }
 
 export class Router {
@@ -46,6 +44,14 @@ export class Router {
   readonly health: TrunkHealth;
   readonly intl: InternationalClassifier;
   #now: () => number;
+  // scratch for ranking one decision's trunks (the router is used from one thread)
+  #idx = new Int32Array(16);
+  #rank = new Int32Array(16);
+  #cost = new Float64Array(16);
+  #ner = new Float64Array(16);
+  #adm = new Uint8Array(16);
+  #callers = new Map<string, CallerInfo>();
+  #callersOf: Tables | undefined;
 
   constructor(opts: { tables?: Tables; now?: () => number; intlCacheSize?: number } = {}) {
     this.#now = opts.now ?? Date.now;
@@ -62,6 +68,29 @@ export class Router {
   swap(t: Tables): void {
     this.health.configure(t.lcr.health);
     this.#t = t;
+  }
+
+  #grow(n: number): void {
+    this.#idx = new Int32Array(n);
+    this.#rank = new Int32Array(n);
+    this.#cost = new Float64Array(n);
+    this.#ner = new Float64Array(n);
+    this.#adm = new Uint8Array(n);
+  }
+
+  /** What a decision derives from the caller's CLI alone, memoised per CLI for the current tables. */
+  #caller(t: Tables, cli: string): CallerInfo {
+    if (this.#callersOf !== t) {
+      this.#callersOf = t;
+      this.#callers.clear();
+    }
+    let a = this.#callers.get(cli);
+    if (a === undefined) {
+      a = { area: cli.startsWith("49") ? t.plan.areaCode(cli.slice(2)) : "", account: `cli:${cli}` };
+      if (this.#callers.size >= 100_000) this.#callers.clear();
+      this.#callers.set(cli, a);
+    }
+    return a;
   }
 
   decide(req: callctl.v1.IRouteRequest): Decision {
@@ -88,7 +117,7 @@ export class Router {
     let e164 = p.digits;
     let local = p.kind === "local";
     if (local) {
-      const area = cli.startsWith("49") ? t.plan.areaCode(cli.slice(2)) : "";
+      const area = this.#caller(t, cli).area;
       if (!area) return no(d, "LOCAL_AREA_UNKNOWN", cli ? `caller ${cli} has no German area code` : "local number without the caller's number");
       e164 = `49${area}${p.digits}`;
       if (e164.length > 15) return no(d, "NUMBER_TOO_LONG", `E.164 allows at most 15 digits, got ${e164.length}`);
@@ -108,7 +137,7 @@ export class Router {
     let sub = cli ? t.subscribersByCli.get(cli) : undefined;
     if (prod.account === "cli") {
       if (!cli) return no(d, "CLI_REQUIRED", "call-by-call is billed to the caller's line: no valid CLI");
-      if (!account) account = `cli:${cli}`;
+      if (!account) account = this.#caller(t, cli).account;
     } else if (prod.account === "registered") {
       if (!sub || (sub.products.size > 0 && !sub.products.has(product))) return no(d, "NOT_REGISTERED", cli ? `${cli} is not registered for ${product}` : `${product} needs a registered CLI`);
       account = sub.account;
@@ -132,37 +161,57 @@ export class Router {
     if (t.critical.has(c.country)) return no(d, "CRITICAL_COUNTRY", `${c.country} is a critical country`);
     // 12
     if (!local && type === "FIXED" && c.country === "DE" && cli.startsWith("49")) {
-      const area = t.plan.areaCode(cli.slice(2));
+      const area = this.#caller(t, cli).area;
       local = area !== "" && e164.startsWith(area, 2);
     }
     const zi = brand.zones.lookup(e164);
     const zone = zoneOf(zi >= 0 ? brand.zoneValues[zi] : undefined, type, local);
     if (!zone) return no(d, "ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${c.country} ${type}`);
     d.destination.zone = zone;
-    // 13
+    // 13: rank into scratch arrays (no per-trunk objects), insertion sort (stable, like
+    // Array#sort: equal keys keep deck order), candidate objects only for the ones returned
     const now = this.#now();
-    const ranked: Ranked[] = [];
+    const trunks = brand.trunks;
+    if (trunks.length > this.#idx.length) this.#grow(trunks.length);
+    const idx = this.#idx;
+    const rank = this.#rank;
+    const cost = this.#cost;
+    const ner = this.#ner;
+    const adms = this.#adm;
     let priced = 0;
-    for (const tr of brand.trunks) {
-      const cost = tr.deck.lookup(e164);
-      if (cost < 0) continue;
+    let m = 0;
+    for (let i = 0; i < trunks.length; i++) {
+      const tr = trunks[i]!;
+      const c = tr.deck.lookup(e164);
+      if (c < 0) continue;
       priced++;
       const adm: Admission = this.health.admit(tr.id, now);
       if (adm === "EXCLUDED") continue;
-      const st = adm === "NORMAL" ? "CLOSED" : "HALF_OPEN";
-      ranked.push({
-        c: { trunkId: tr.id, gateway: tr.gateway, dialNumber: tr.techPrefix + e164, costMicroPerMin: cost, timeoutMs: tr.timeoutMs, health: st },
-        rank: adm === "DEMOTED" ? 1 : 0,
-        cost,
-        ner: this.health.nerOf(tr.id),
-      });
+      const r = adm === "DEMOTED" ? 1 : 0;
+      const n = this.health.nerOf(tr.id);
+      // insert trunk i after every entry that does not rank after it
+      let j = m++;
+      while (j > 0) {
+        const k = idx[j - 1]!;
+        if ((rank[k]! - r || cost[k]! - c || n - ner[k]!) <= 0) break; // byRank(k, i) <= 0
+        idx[j] = k;
+        j--;
+      }
+      idx[j] = i;
+      rank[i] = r;
+      cost[i] = c;
+      ner[i] = n;
+      adms[i] = adm === "NORMAL" ? 0 : 1;
     }
     if (priced === 0) return no(d, "NO_ROUTE", `no trunk of brand ${brand.id} has a rate for +${e164}`);
-    if (ranked.length === 0) return no(d, "NO_TRUNK_AVAILABLE", `all ${priced} trunks for +${e164} are out of service (circuit open)`);
-    if (ranked.length > 1) ranked.sort(byRank);
-    const n = Math.min(ranked.length, t.lcr.maxCandidates);
+    if (m === 0) return no(d, "NO_TRUNK_AVAILABLE", `all ${priced} trunks for +${e164} are out of service (circuit open)`);
+    const n = Math.min(m, t.lcr.maxCandidates);
     const out: Candidate[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = ranked[i]!.c;
+    for (let i = 0; i < n; i++) {
+      const k = idx[i]!;
+      const tr = trunks[k]!;
+      out[i] = { trunkId: tr.id, gateway: tr.gateway, dialNumber: tr.techPrefix + e164, costMicroPerMin: cost[k]!, timeoutMs: tr.timeoutMs, health: adms[k] === 0 ? "CLOSED" : "HALF_OPEN" };
+    }
     d.candidates = out;
     d.outcome = ROUTE;
     return d;
@@ -173,10 +222,6 @@ function no(d: Decision, reason: RejectReason, detail: string): Decision {
   d.outcome = REJECT;
   d.reject = reject(reason, detail);
   return d;
-}
-
-function byRank(x: Ranked, y: Ranked): number {
-  return x.rank - y.rank || x.cost - y.cost || y.ner - x.ner;
 }
 
 function firstMatch(groups: GroupT[], e164: string, country: string, type: NumberTypeName): GroupT | undefined {

@@ -1,0 +1,88 @@
+// callctl.route.decide over NATS: the service in its own process (tables from a KV document, the
+// example configuration), an open loop at RATE req/s (default 2,000) over the dialed-string pool,
+// p50/p99 measured from when each request was due, as ratios to the NATS echo floor measured in
+// the same run (measureFloor from @callctl/core). Prints JSON.
+import { spawn } from "node:child_process";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { connectNats, Latency, measureFloor, pb, putConfig, ratio, readYamlConfig, request } from "@callctl/core";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { dialedPool, EXAMPLE } from "./gen.ts";
+
+const RATE = Number(process.env.ROUTING_BENCH_RATE ?? 2000);
+const SECONDS = Number(process.env.ROUTING_BENCH_SECONDS ?? 10);
+const id = Date.now().toString(36);
+const root = `bench.${id}.routing`;
+const bucket = `bench-routing-${id}`;
+const stream = `BENCHROUTING${id.toUpperCase()}`;
+
+const floor = await measureFloor({ n: 10_000 });
+const nc = await connectNats(process.env.NATS_URL ?? "nats://127.0.0.1:4222", "routing-bench-client");
+const jsm = await jetstreamManager(nc);
+await jsm.streams.add({ name: stream, subjects: [`${root}.calls.>`] });
+const kv = await new Kvm(nc).create(bucket, { history: 1 });
+await putConfig(kv, readYamlConfig(EXAMPLE).doc);
+const child = spawn(process.execPath, ["--import", `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`, join(import.meta.dirname, "nats-server.ts"), root, bucket, stream], { stdio: ["ignore", "pipe", "inherit"] });
+await new Promise<void>((resolve) => child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
+
+const subject = `${root}.route.decide`;
+const reqs = dialedPool(20_000).map((dialed, i) => pb.RouteRequest.create({ callId: `n${i}`, dialed, caller: "49301234567" }));
+const lat = new Latency();
+let errors = 0;
+let routes = 0;
+const one = async (i: number, scheduled: bigint) => {
+  try {
+    const d = await request(nc, subject, pb.RouteRequest, reqs[i % reqs.length]!, pb.RouteDecision, { timeoutMs: 2000 });
+    lat.since(scheduled);
+    if (d.outcome === pb.RouteOutcome.ROUTE) routes++;
+  } catch {
+    errors++;
+  }
+};
+// warm-up: every dialed string of the pool once (JIT, the service's international cache), 50 in flight
+for (let i = 0; i < reqs.length; i += 50) await Promise.all(Array.from({ length: 50 }, (_, k) => one(i + k, process.hrtime.bigint())));
+lat.reset();
+routes = 0;
+child.kill("SIGUSR2");
+const total = RATE * SECONDS;
+const start = process.hrtime.bigint();
+const inflight: Promise<void>[] = [];
+let sent = 0;
+while (sent < total) {
+  const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - start) / 1e9) * RATE));
+  for (; sent < due; sent++) inflight.push(one(sent, start + BigInt(Math.round((sent / RATE) * 1e9))));
+  await new Promise((r) => setTimeout(r, 1));
+}
+await Promise.all(inflight);
+const achieved = Math.round(total / (Number(process.hrtime.bigint() - start) / 1e9));
+const cpuUs = await new Promise<number>((resolve) => {
+  child.stdout?.on("data", (d: Buffer) => {
+    const m = /cpu (\d+)/.exec(d.toString());
+    if (m) resolve(Number(m[1]));
+  });
+  child.kill("SIGUSR1");
+});
+child.kill("SIGTERM");
+await jsm.streams.delete(stream).catch(() => {});
+await kv.destroy().catch(() => {});
+await nc.close();
+const s = lat.summary();
+const out = {
+  bench: "routing.decide.nats",
+  at: new Date().toISOString(),
+  node: process.version,
+  cpus: cpus().length,
+  loadavg: loadavg().map((l) => Math.round(l * 100) / 100),
+  floor: floor.nats,
+  target_req_per_s: RATE,
+  achieved_req_per_s: achieved,
+  errors,
+  route_share: Math.round((routes / total) * 100) / 100,
+  service_cpu_us_per_request: Math.round(cpuUs / total),
+  decide: s,
+  p50_vs_floor: ratio(s.p50_us, floor.nats.p50_us),
+  p99_vs_floor: ratio(s.p99_us, floor.nats.p99_us),
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);
+process.exit(0);
