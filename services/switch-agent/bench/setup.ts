@@ -6,6 +6,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createLogger, measureFloor } from "@callctl/core";
 import { testNats, uniq } from "@callctl/core/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
@@ -58,6 +59,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
     ari: o.driver === "ari" ? { url: sim.url ?? "", username: "bench", password: "bench", app: "callctl", requestTimeoutMs: 5000 } : undefined,
     timeouts: { route: 1000, quote: 1000, authorize: 1000 },
   });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   let maxActive = 0;
   const sample = setInterval(() => (maxActive = Math.max(maxActive, agent.stats().active)), 50);
   const cpu0 = process.cpuUsage();
@@ -83,6 +86,7 @@ export async function runSetupBench(o: SetupBenchOptions) {
     cps_achieved: Math.round((r.calls / r.placed_s) * 10) / 10, late_over_50ms: r.late_over_50ms, answered: r.answered, max_concurrent: maxActive,
     decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: pctOf(cpu, wallS) },
     cpu_pct: { agent: pctOf(cpu, wallS), services: pctOf(servicesCpu, wallS), sim_load: pctOf(r.cpu, wallS) },
+    agent_loop_delay_ms: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     loadavg_1m: Math.round(loadavg()[0]! * 100) / 100,
     floor, note: "3 processes: real routing+tariff+credit | simulator+load | agent; announcement 50 ms (excluded from decision)",
   };
