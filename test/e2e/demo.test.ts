@@ -8,6 +8,8 @@ import t from "tap";
 
 const exec = promisify(execFile);
 const bin = join(import.meta.dirname, "../../bin/callctl");
+// A guard against a hung stack, not a performance bound: the run itself takes about a minute.
+t.setTimeout(600_000);
 
 t.test("bounded demo over ESL: every call billed exactly once", async (t) => {
   const { stdout } = await exec(bin, ["demo", "--calls", "40", "--cps", "10", "--seed", "7", "--json"], { env: { ...process.env, LOG_LEVEL: "warn" }, maxBuffer: 1 << 24 });

@@ -29,11 +29,11 @@ function prefixLines(name: string, stream: NodeJS.ReadableStream, write: (s: str
   });
 }
 
-export function startServices(names: string[], env: NodeJS.ProcessEnv, write: (s: string) => void): ChildProcess[] {
+export function startServices(names: string[], env: NodeJS.ProcessEnv, write: (s: string) => void, ports: Record<string, number> = SERVICE_PORTS): ChildProcess[] {
   const root = repoRoot();
   return names.map((name) => {
     const child = spawn(process.execPath, ["--import", `file://${root}/node_modules/tsx/dist/loader.mjs`, join(root, "services", name, "src/main.ts")], {
-      env: { ...env, HTTP_PORT: String(SERVICE_PORTS[name]) },
+      env: { ...env, HTTP_PORT: String(ports[name] ?? 0) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     prefixLines(name, child.stdout!, write);

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { connectNats } from "@callctl/core";
 import { AriSimulator, EslSimulator, type SimCallSpec, type TrunkBehaviour } from "@callctl/switch-sim";
 import type { CliIO } from "../command.ts";
-import { repoRoot, SERVICE_PORTS } from "../stack.ts";
+import { repoRoot } from "../stack.ts";
 import { DEFAULT_MIX, pickEntry, seeded } from "./mix.ts";
 import { countSink, ms, Observer, pct } from "./observe.ts";
 import { freePort, startDemoStack } from "./stack.ts";
@@ -80,19 +80,19 @@ export async function runDemo(o: DemoOptions, io: CliIO): Promise<number> {
     Object.assign(env, { ARI_URL: url, ARI_USER: "callctl", ARI_PASSWORD: "demo-secret", ARI_APP: "callctl" });
     sim = ari;
   }
-  const logDir = join(root, ".runtime", "demo-logs");
+  const logDir = join(root, ".runtime", "demo-logs", node);
   say(`demo: starting routing, tariff, credit, cdr and switch-agent (${o.driver}) as processes; logs in ${logDir}`);
   let stack: Awaited<ReturnType<typeof startDemoStack>> | undefined;
   try {
     stack = await startDemoStack(["routing", "tariff", "credit", "cdr", "switch-agent"], env, logDir);
-    return await drive(o, io, sim, node, since, env);
+    return await drive(o, io, sim, node, since, env, stack.ports);
   } finally {
     await stack?.stop();
     await sim.stop();
   }
 }
 
-async function drive(o: DemoOptions, io: CliIO, sim: EslSimulator | AriSimulator, node: string, since: number, env: NodeJS.ProcessEnv): Promise<number> {
+async function drive(o: DemoOptions, io: CliIO, sim: EslSimulator | AriSimulator, node: string, since: number, env: NodeJS.ProcessEnv, ports: Record<string, number>): Promise<number> {
   const say = (s: string) => io.err(`${s}\n`);
   const nc = await connectNats(env.NATS_URL ?? "nats://127.0.0.1:4222", "callctl-demo");
   const obs = new Observer(nc, node, since);
@@ -107,7 +107,7 @@ async function drive(o: DemoOptions, io: CliIO, sim: EslSimulator | AriSimulator
   const rnd = seeded(o.seed);
   const inflight = new Set<Promise<unknown>>();
   const decision = async () => {
-    const r = await fetch(`http://127.0.0.1:${SERVICE_PORTS["switch-agent"]}/node`).then((x) => x.json(), () => undefined);
+    const r = await fetch(`http://127.0.0.1:${ports["switch-agent"]}/node`).then((x) => x.json(), () => undefined);
     return (r as { stats?: { decision?: { p50_us: number; p99_us: number } } } | undefined)?.stats?.decision ?? { p50_us: 0, p99_us: 0 };
   };
   const line = async () => {

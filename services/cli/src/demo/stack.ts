@@ -5,7 +5,6 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { startServices, stopChildren } from "../commands/stack.ts";
-import { SERVICE_PORTS } from "../stack.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,6 +18,8 @@ export async function freePort(): Promise<number> {
 
 export interface DemoStack {
   children: ChildProcess[];
+  /** Ops HTTP port of each service (free ports, so a demo never collides with `callctl up`). */
+  ports: Record<string, number>;
   logDir: string;
   stop(): Promise<void>;
 }
@@ -26,9 +27,11 @@ export interface DemoStack {
 export async function startDemoStack(names: string[], env: NodeJS.ProcessEnv, logDir: string, readyTimeoutMs = 90_000): Promise<DemoStack> {
   mkdirSync(logDir, { recursive: true });
   const children: ChildProcess[] = [];
+  const ports: Record<string, number> = {};
+  for (const name of names) ports[name] = await freePort();
   for (const name of names) {
     const file = createWriteStream(join(logDir, `${name}.log`), { flags: "w" });
-    children.push(...startServices([name], env, (line) => file.write(line)));
+    children.push(...startServices([name], env, (line) => file.write(line), ports));
   }
   const deadline = Date.now() + readyTimeoutMs;
   const pending = new Set(names);
@@ -40,7 +43,7 @@ export async function startDemoStack(names: string[], env: NodeJS.ProcessEnv, lo
       }
     }
     for (const name of [...pending]) {
-      const ok = await fetch(`http://127.0.0.1:${SERVICE_PORTS[name]}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${ports[name]}/readyz`).then((r) => r.status === 200, () => false);
       if (ok) pending.delete(name);
     }
     if (pending.size) await new Promise((r) => setTimeout(r, 250));
@@ -49,5 +52,5 @@ export async function startDemoStack(names: string[], env: NodeJS.ProcessEnv, lo
     await stopChildren(children);
     throw new Error(`not ready after ${readyTimeoutMs} ms: ${[...pending].join(", ")} (logs in ${logDir})`);
   }
-  return { children, logDir, stop: () => stopChildren(children) };
+  return { children, ports, logDir, stop: () => stopChildren(children) };
 }
