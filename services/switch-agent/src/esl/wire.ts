@@ -33,11 +33,23 @@ export function frameCommand(command: string, args?: Record<string, string | num
   return s + "\n" + (body ?? "");
 }
 
+function uncork(s: Socket): void {
+  s.uncork();
+}
+
 /** Makes a modesl connection write each command once, without Nagle. Returns the same connection. */
 export function patchConnection<C extends EslConnection>(conn: C): C {
   conn.socket?.setNoDelay(true);
+  // Still one write() per command, but the commands of one tick leave in one segment (one
+  // syscall): the socket is corked until the end of the tick.
   const write = (c: C, data: string) => {
-    if (c.socket && !c.socket.destroyed) c.socket.write(data);
+    const s = c.socket;
+    if (!s || s.destroyed) return;
+    if (!s.writableCorked && typeof s.cork === "function") {
+      s.cork();
+      process.nextTick(uncork, s);
+    }
+    s.write(data);
   };
   const q = conn as unknown as { cmdCallbackQueue: unknown[]; apiCallbackQueue: unknown[] };
   conn.send = function send(this: C, command: string, args?: Record<string, string | number | boolean>) {
