@@ -51,7 +51,7 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,47}$/, "must be 1-48 of a-z 
 const iso2 = z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code such as AT");
 const numberType = z.enum(NUMBER_TYPES);
 const e164Prefix = z.string().regex(/^\d{1,15}$/, "must be 1-15 digits (E.164 prefix without '+')");
-const MAX_MICRO = 100_000_000;
+export const MAX_MICRO = 100_000_000;
 
 const numberPlanSchema = z.strictObject({
   version: z.string().min(1),

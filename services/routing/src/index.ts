@@ -6,8 +6,9 @@ export { classifyInternational, InternationalClassifier, zoneOf } from "./classi
 export { NumberPlan } from "./numberplan.ts";
 export { PrefixTable } from "./prefix.ts";
 export { isNetworkFailure, TrunkHealth, type BreakerState, type HealthOptions, type TrunkStatus } from "./health.ts";
-export { compile, configVersion, loadRoutingTables, type Tables } from "./tables.ts";
+export { compileOffThread } from "./offthread.ts";
+export { compile, compileDeck, configVersion, loadRoutingTables, type Tables } from "./tables.ts";
 export { Router, NotReadyError, decisionToJson } from "./router.ts";
 export { listBlocks, formatBlocks } from "./blocks.ts";
-export { startRouting, applyDocument, consumeAttempts, type RoutingService, type RoutingDeps } from "./service.ts";
+export { startRouting, applyDocument, applyDocumentOffThread, consumeAttempts, type RoutingService, type RoutingDeps } from "./service.ts";
 export { dryRun, formatDecision, fetchBlocks, blocksToJson, EXAMPLE_CONFIG, type DryRunOptions, type BlocksListOptions } from "./cli.ts";

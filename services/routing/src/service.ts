@@ -11,9 +11,10 @@
 // the window is statistical, and the ordered consumer resumes by itself.
 import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { CallctlError, type Logger, pb, SUBJECTS, startService, STREAMS, validateConfig, watchConfig, type ServiceContext, type callctl } from "@callctl/core";
+import { CallctlError, CONFIG_KEY, type Logger, pb, SUBJECTS, startService, STREAMS, validateConfig, type ServiceContext, type callctl } from "@callctl/core";
 import { listBlocks } from "./blocks.ts";
 import { routingConfigSchema } from "./config.ts";
+import { compileOffThread } from "./offthread.ts";
 import { Router } from "./router.ts";
 import { compile } from "./tables.ts";
 
@@ -56,19 +57,43 @@ export function applyDocument(router: Router, doc: unknown, revision: number, lo
   }
 }
 
+/**
+ * The same for the service: the document's bytes are parsed, validated and its rate decks compiled
+ * in a worker thread (offthread.ts), so a 1,000,000-prefix deck does not stall decisions; only the
+ * swap itself runs here.
+ */
+export async function applyDocumentOffThread(router: Router, bytes: Uint8Array | string, revision: number, log: Logger): Promise<boolean> {
+  try {
+    const t0 = performance.now();
+    const tables = await compileOffThread(bytes, revision);
+    router.swap(tables);
+    log.info({ config_version: tables.version, revision, compile_ms: Math.round(performance.now() - t0) }, "routing tables swapped");
+    return true;
+  } catch (err) {
+    log.error({ err, revision, code: err instanceof CallctlError ? err.code : "INTERNAL" }, "configuration refused, keeping the running tables");
+    return false;
+  }
+}
+
 export async function startRouting(deps: RoutingDeps): Promise<RoutingService> {
   const { nc, kv, log, tracer } = deps;
   const router = deps.router ?? new Router();
   const decisions = deps.meter?.createCounter("callctl_route_decisions_total", { description: "routing decisions by outcome and reason" });
   let markLoaded: () => void = () => {};
   const loaded = new Promise<void>((resolve) => (markLoaded = resolve));
-  const watch = await watchConfig(
-    kv,
-    (doc, revision) => {
-      if (applyDocument(router, doc, revision, log)) markLoaded();
-    },
-    (err) => log.error({ err }, "configuration watch failed"),
-  );
+  // the KV document (watchConfig's contract: key `config`, every PUT), applied in revision order
+  const it = await kv.watch({ key: CONFIG_KEY });
+  const watch = { stop: () => it.stop() };
+  (async () => {
+    let applying: Promise<unknown> = Promise.resolve();
+    for await (const e of it) {
+      if (e.operation !== "PUT") continue;
+      const bytes = e.value;
+      applying = applying.then(async () => {
+        if (await applyDocumentOffThread(router, bytes, e.revision, log)) markLoaded();
+      });
+    }
+  })().catch((err) => log.error({ err }, "configuration watch failed"));
   const svc = await startService(
     nc,
     {

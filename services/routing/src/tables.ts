@@ -87,7 +87,19 @@ export function configVersion(config: RoutingConfig, revision?: number): string 
   return `${revision === undefined ? "" : `r${revision}-`}${config.numberPlan.version}-${h.digest("hex").slice(0, 10)}`;
 }
 
-export function compile(config: RoutingConfig, revision?: number): Tables {
+/** One rate deck as a prefix table (prefix -> micro-euro per minute). */
+export function compileDeck(rates: Record<string, number>): PrefixTable {
+  const entries = Object.entries(rates);
+  const t = new PrefixTable(Math.max(256, entries.length * 2));
+  for (const [p, cost] of entries) t.set(p, cost);
+  return t;
+}
+
+/**
+ * Compiles a validated configuration. `decks` are rate decks already compiled elsewhere (a worker,
+ * offthread.ts); the others are compiled here.
+ */
+export function compile(config: RoutingConfig, revision?: number, decks: Map<string, PrefixTable> = new Map()): Tables {
   const groups = new Map<string, GroupT>();
   for (const [id, g] of Object.entries(config.blockGroups.groups)) {
     let prefixes: PrefixTable | null = null;
@@ -97,13 +109,7 @@ export function compile(config: RoutingConfig, revision?: number): Tables {
     }
     groups.set(id, { id, description: g.description, typeMask: maskOf(g.numberTypes), countries: g.countries.length ? new Set(g.countries) : null, except: g.exceptCountries.length ? new Set(g.exceptCountries) : null, prefixes, raw: g });
   }
-  const decks = new Map<string, PrefixTable>();
-  for (const [id, d] of Object.entries(config.rateDecks)) {
-    const entries = Object.entries(d.rates);
-    const t = new PrefixTable(Math.max(256, entries.length * 2));
-    for (const [p, cost] of entries) t.set(p, cost);
-    decks.set(id, t);
-  }
+  for (const [id, d] of Object.entries(config.rateDecks)) if (!decks.has(id)) decks.set(id, compileDeck(d.rates));
   const trunks = new Map<string, TrunkT>();
   for (const [id, t] of Object.entries(config.trunks)) {
     if (!t.enabled) continue;
