@@ -42,10 +42,11 @@ function runWorker(job: DeckJob): Promise<DeckReply> {
     w.once("exit", (code) => {
       if (!done) reject(new CallctlError("INTERNAL", `rate-deck worker exited with code ${code}`));
     });
-    // bytes are copied once into their own buffer (a received message may share its buffer) and moved
+    // bytes are copied once into their own buffer (a Buffer or a received message may share its
+    // buffer with other data; Buffer#slice would not copy) and that copy is moved
     if (typeof job.input === "string") w.postMessage(job);
     else {
-      const bytes = job.input.slice();
+      const bytes = new Uint8Array(job.input);
       w.postMessage({ ...job, input: bytes }, [bytes.buffer as ArrayBuffer]);
     }
   });
