@@ -25,4 +25,5 @@ process.on("message", (m) => {
   if (m === "cpu") process.send?.({ cpu: process.cpuUsage() });
   if (m === "exit") process.exit(0);
 });
-server.listen(0, "127.0.0.1", () => process.send?.((server.address() as net.AddressInfo).port));
+// A deep accept queue: an overflowed SYN is retried after 1 s, 3 s, ... (PDD in seconds, calls "open").
+server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => process.send?.((server.address() as net.AddressInfo).port));

@@ -79,7 +79,9 @@ export class EslDriver implements Driver {
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.#opts.port, this.#opts.host, () => resolve());
+      // A call burst (or a short event-loop stall) must not overflow the accept queue: a dropped
+      // SYN is retried after 1 s, 3 s, 7 s... and shows up as seconds of post-dial delay.
+      server.listen({ port: this.#opts.port, host: this.#opts.host, backlog: 4096 }, () => resolve());
     });
     if (this.#opts.inbound) this.#connectMgmt();
   }
