@@ -2,7 +2,6 @@
 // decks away from the thread that answers decisions. Replies with the validated document minus
 // the raw rates (a million-entry object is most of a big deck's memory) and each deck's trie as
 // typed arrays whose buffers are transferred, not copied.
-import { setPriority } from "node:os";
 import { parentPort } from "node:worker_threads";
 import { ConfigFileError, validateConfig } from "@callctl/core";
 import { MAX_MICRO, routingConfigSchema } from "./config.ts";
@@ -15,14 +14,6 @@ export interface DeckJob {
 }
 
 export type DeckReply = { ok: true; config: unknown; decks: [string, PrefixArrays][] } | { ok: false; code: string; message: string; issues?: ConfigFileError["issues"] };
-
-// Linux nice values are per thread: this lowers the compiling thread only, so that on a busy box
-// the scheduler prefers the thread answering decisions
-try {
-  setPriority(19);
-} catch {
-  // not permitted or not supported: compile at normal priority
-}
 
 parentPort?.on("message", (job: DeckJob) => {
   try {
