@@ -1,25 +1,10 @@
 // The credit policy: product rules and fraud limits, configuration data under the top-level key
 // `credit` (and demo account seeds under `accounts`). Unknown keys inside our sections are refused.
 import { z } from "zod";
+import { ZONE_IDS as ZONES, type ZoneId as Zone } from "@callctl/core";
 
-/** Zone ids of the rate decks (Destination.zone). */
-export const ZONES = [
-  "DE_LOCAL",
-  "DE_FIXED",
-  "DE_MOBILE",
-  "DE_NATSUB",
-  "DE_SERVICE",
-  "DE_FREEPHONE",
-  "EU_FIXED",
-  "EU_MOBILE",
-  "NA_FIXED",
-  "NA_MOBILE",
-  "TR_FIXED",
-  "TR_MOBILE",
-  "WORLD_FIXED",
-  "WORLD_MOBILE",
-] as const;
-export type Zone = (typeof ZONES)[number];
+/** Zone ids of the rate decks (Destination.zone): the one list in @callctl/core. */
+export { ZONES, type Zone };
 const zoneId = z.enum(ZONES);
 
 const limitsSchema = z

@@ -3,25 +3,10 @@
 // inside these sections are refused, and every cross-reference is checked, so a bad file is
 // refused with file, path and reason (validateConfig from @callctl/core) before it reaches KV.
 import { z } from "zod";
+import { ZONE_IDS } from "@callctl/core";
 
-/** Zone ids shared with the tariff service, which prices exactly these. */
-export const ZONE_IDS = [
-  "DE_LOCAL",
-  "DE_FIXED",
-  "DE_MOBILE",
-  "DE_NATSUB",
-  "DE_SERVICE",
-  "DE_FREEPHONE",
-  "EU_FIXED",
-  "EU_MOBILE",
-  "NA_FIXED",
-  "NA_MOBILE",
-  "TR_FIXED",
-  "TR_MOBILE",
-  "WORLD_FIXED",
-  "WORLD_MOBILE",
-] as const;
-export type ZoneId = (typeof ZONE_IDS)[number];
+/** Zone ids shared with tariff and credit: one list in @callctl/core. */
+export { ZONE_IDS, type ZoneId } from "@callctl/core";
 
 /** A zone-deck entry may name a region; the number type then picks `<REGION>_FIXED|_MOBILE`. */
 export const REGIONS = ["DE", "EU", "NA", "TR", "WORLD"] as const;

@@ -1,16 +1,12 @@
 // The tariff configuration (top-level keys `tariffs` and `holidays`): one zod schema in the style of
 // every service (@callctl/core configdoc). Unknown keys inside these sections are refused; other
 // top-level keys belong to other services and pass.
-import { parseMoney } from "@callctl/core";
+import { parseMoney, ZONE_IDS as ZONES, type ZoneId as Zone } from "@callctl/core";
 import { z } from "zod";
 import { speakable } from "./announce.ts";
 
 /** Zone ids shared with routing (fixed set). DE_FREEPHONE is always free. */
-export const ZONES = [
-  "DE_LOCAL", "DE_FIXED", "DE_MOBILE", "DE_NATSUB", "DE_SERVICE", "DE_FREEPHONE",
-  "EU_FIXED", "EU_MOBILE", "NA_FIXED", "NA_MOBILE", "TR_FIXED", "TR_MOBILE", "WORLD_FIXED", "WORLD_MOBILE",
-] as const;
-export type Zone = (typeof ZONES)[number];
+export { ZONES, type Zone };
 export const FREE_ZONES: ReadonlySet<string> = new Set(["DE_FREEPHONE"]);
 
 export const DAY_CLASSES = ["weekday", "weekend", "holiday", "mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
