@@ -16,3 +16,4 @@ export { runService, type ServiceContext, type Running } from "./service.ts";
 export { measureFloor, measureNatsFloor, measureRedisFloor, ratio, type Floor, type RoundTrip } from "./floor.ts";
 export { classifyCause, countOutcome, emptyKpi, asr, ner, type KpiCounts, type CauseClass } from "./kpi.ts";
 export { ZONE_IDS, type ZoneId } from "./zones.ts";
+export { openLoop, serveCpuReport, askCpuUs } from "./benchkit.ts";

@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { connectNats, Latency, measureFloor, pb, ratio, request } from "@callctl/core";
+import { askCpuUs, connectNats, Latency, measureFloor, openLoop, pb, ratio, request } from "@callctl/core";
 import { Redis } from "ioredis";
 import { AccountAdmin } from "../src/admin.ts";
 import { makePolicy } from "../src/policy.ts";
@@ -71,24 +71,8 @@ auth.reset();
 commit.reset();
 child.kill("SIGUSR2");
 const pairsTotal = Math.round((RATE / 2) * SECONDS);
-const start = process.hrtime.bigint();
-const inflight: Promise<void>[] = [];
-let sent = 0;
-while (sent < pairsTotal) {
-  const elapsedNs = process.hrtime.bigint() - start;
-  const due = Math.min(pairsTotal, Math.floor((Number(elapsedNs) / 1e9) * (RATE / 2)));
-  for (; sent < due; sent++) inflight.push(pair(`n${sent}`, sent, start + BigInt(Math.round((sent / (RATE / 2)) * 1e9))));
-  await new Promise((r) => setTimeout(r, 1));
-}
-await Promise.all(inflight);
-const achieved = Math.round((pairsTotal * 2) / (Number(process.hrtime.bigint() - start) / 1e9));
-const cpuUs = await new Promise<number>((resolve) => {
-  child.stdout?.on("data", (d: Buffer) => {
-    const m = /cpu (\d+)/.exec(d.toString());
-    if (m) resolve(Number(m[1]));
-  });
-  child.kill("SIGUSR1");
-});
+const achieved = 2 * (await openLoop(pairsTotal, RATE / 2, (i, at) => pair(`n${i}`, i, at)));
+const cpuUs = await askCpuUs(child);
 child.kill("SIGTERM");
 await nc.close();
 

@@ -1,5 +1,5 @@
 // The credit service in its own process for the NATS benchmark (argv: prefix, subject root).
-import { createLogger, connectNats, setupTelemetry } from "@callctl/core";
+import { createLogger, connectNats, serveCpuReport, setupTelemetry } from "@callctl/core";
 import { Redis } from "ioredis";
 import { makePolicy } from "../src/policy.ts";
 import { creditSubjects, startCreditService } from "../src/service.ts";
@@ -11,15 +11,7 @@ await new Promise((r) => redis.once("ready", r));
 const tel = setupTelemetry("credit-bench");
 const svc = await startCreditService({ nc, redis, log: createLogger("credit", { level: "warn" }), tracer: tel.tracer, meter: tel.meter, prefix, subjects: creditSubjects(root), policy: makePolicy({ failSafe: { redisTimeoutMs: 1000, postpaidMaxS: 300 } }) });
 process.stdout.write("ready\n");
-// the bench asks for the CPU time spent between its marks: "mark" resets, "cpu" reports
-let base = process.cpuUsage();
-process.on("SIGUSR2", () => {
-  base = process.cpuUsage();
-});
-process.on("SIGUSR1", () => {
-  const u = process.cpuUsage(base);
-  process.stdout.write(`cpu ${u.user + u.system}\n`);
-});
+serveCpuReport();
 process.on("SIGTERM", async () => {
   await svc.stop();
   await nc.drain();

@@ -1,7 +1,7 @@
 // The routing service in its own process for the NATS benchmark (argv: subject root, KV bucket,
 // stream). Prints "ready" once the tables from the KV document are loaded; on SIGUSR2 it resets
 // and on SIGUSR1 it reports ("cpu N") its CPU time in µs.
-import { connectNats, createLogger, setupTelemetry } from "@callctl/core";
+import { connectNats, createLogger, serveCpuReport, setupTelemetry } from "@callctl/core";
 import { Kvm } from "@nats-io/kv";
 import { startRouting } from "../src/index.ts";
 
@@ -12,14 +12,7 @@ const tel = setupTelemetry("routing-bench");
 const svc = await startRouting({ nc, kv, log: createLogger("routing", { level: "warn" }), tracer: tel.tracer, meter: tel.meter, subjects: { decide: `${root}.route.decide`, blocks: `${root}.route.blocks`, attempts: `${root}.calls.attempt`, stream } });
 await svc.loaded;
 process.stdout.write("ready\n");
-let base = process.cpuUsage();
-process.on("SIGUSR2", () => {
-  base = process.cpuUsage();
-});
-process.on("SIGUSR1", () => {
-  const u = process.cpuUsage(base);
-  process.stdout.write(`cpu ${u.user + u.system}\n`);
-});
+serveCpuReport();
 process.on("SIGTERM", async () => {
   await svc.stop();
   await nc.drain();

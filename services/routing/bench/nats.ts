@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
-import { connectNats, Latency, measureFloor, pb, putConfig, ratio, readYamlConfig, request } from "@callctl/core";
+import { askCpuUs, connectNats, Latency, measureFloor, openLoop, pb, putConfig, ratio, readYamlConfig, request } from "@callctl/core";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { dialedPool, EXAMPLE } from "./gen.ts";
@@ -46,23 +46,8 @@ lat.reset();
 routes = 0;
 child.kill("SIGUSR2");
 const total = RATE * SECONDS;
-const start = process.hrtime.bigint();
-const inflight: Promise<void>[] = [];
-let sent = 0;
-while (sent < total) {
-  const due = Math.min(total, Math.floor((Number(process.hrtime.bigint() - start) / 1e9) * RATE));
-  for (; sent < due; sent++) inflight.push(one(sent, start + BigInt(Math.round((sent / RATE) * 1e9))));
-  await new Promise((r) => setTimeout(r, 1));
-}
-await Promise.all(inflight);
-const achieved = Math.round(total / (Number(process.hrtime.bigint() - start) / 1e9));
-const cpuUs = await new Promise<number>((resolve) => {
-  child.stdout?.on("data", (d: Buffer) => {
-    const m = /cpu (\d+)/.exec(d.toString());
-    if (m) resolve(Number(m[1]));
-  });
-  child.kill("SIGUSR1");
-});
+const achieved = await openLoop(total, RATE, one);
+const cpuUs = await askCpuUs(child);
 child.kill("SIGTERM");
 await jsm.streams.delete(stream).catch(() => {});
 await kv.destroy().catch(() => {});
