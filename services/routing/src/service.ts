@@ -16,7 +16,7 @@ import { listBlocks } from "./blocks.ts";
 import { routingConfigSchema } from "./config.ts";
 import { compileOffThread } from "./offthread.ts";
 import { Router } from "./router.ts";
-import { compile } from "./tables.ts";
+import { compile, type Tables } from "./tables.ts";
 
 type KV = ServiceContext<unknown>["kv"];
 type Tracer = ServiceContext<unknown>["tracer"];
@@ -42,18 +42,25 @@ export interface RoutingService {
   loaded: Promise<void>;
 }
 
+function swapped(router: Router, tables: Tables, revision: number, t0: number, log: Logger): true {
+  router.swap(tables);
+  log.info({ config_version: tables.version, revision, compile_ms: Math.round(performance.now() - t0) }, "routing tables swapped");
+  return true;
+}
+
+function refused(err: unknown, revision: number, log: Logger): false {
+  log.error({ err, revision, code: err instanceof CallctlError ? err.code : "INTERNAL" }, "configuration refused, keeping the running tables");
+  return false;
+}
+
 /** Applies one configuration document; a bad one is logged and refused. Returns true when swapped. */
 export function applyDocument(router: Router, doc: unknown, revision: number, log: Logger): boolean {
+  const t0 = performance.now();
   try {
     const cfg = validateConfig(routingConfigSchema, doc, {}, `kv:callctl-config/config@${revision}`);
-    const t0 = performance.now();
-    const tables = compile(cfg, revision);
-    router.swap(tables);
-    log.info({ config_version: tables.version, revision, compile_ms: Math.round(performance.now() - t0) }, "routing tables swapped");
-    return true;
+    return swapped(router, compile(cfg, revision), revision, t0, log);
   } catch (err) {
-    log.error({ err, revision, code: err instanceof CallctlError ? err.code : "INTERNAL" }, "configuration refused, keeping the running tables");
-    return false;
+    return refused(err, revision, log);
   }
 }
 
@@ -63,15 +70,11 @@ export function applyDocument(router: Router, doc: unknown, revision: number, lo
  * swap itself runs here.
  */
 export async function applyDocumentOffThread(router: Router, bytes: Uint8Array | string, revision: number, log: Logger): Promise<boolean> {
+  const t0 = performance.now();
   try {
-    const t0 = performance.now();
-    const tables = await compileOffThread(bytes, revision);
-    router.swap(tables);
-    log.info({ config_version: tables.version, revision, compile_ms: Math.round(performance.now() - t0) }, "routing tables swapped");
-    return true;
+    return swapped(router, await compileOffThread(bytes, revision), revision, t0, log);
   } catch (err) {
-    log.error({ err, revision, code: err instanceof CallctlError ? err.code : "INTERNAL" }, "configuration refused, keeping the running tables");
-    return false;
+    return refused(err, revision, log);
   }
 }
 

@@ -7,6 +7,20 @@ import type { Command, FlowEvent } from "./flow/types.ts";
 export type SwitchCommand = Extract<Command, { kind: "play" | "dial" | "bridge" | "scheduleHangup" | "hangup" }>;
 export type EventSink = (ev: FlowEvent) => void;
 
+/** Delivers a call's events to the flow; events that arrive before `bind` wait in order. */
+export class EventPort {
+  #sink?: EventSink;
+  #queue: FlowEvent[] = [];
+  bind(sink: EventSink): void {
+    this.#sink = sink;
+    for (const ev of this.#queue.splice(0)) sink(ev);
+  }
+  emit(ev: FlowEvent): void {
+    if (this.#sink) this.#sink(ev);
+    else this.#queue.push(ev);
+  }
+}
+
 /** A call the switch handed to the agent. Identity fields are already validated (validate.ts). */
 export interface IncomingCall {
   readonly channelId: string;

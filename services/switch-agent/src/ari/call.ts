@@ -3,7 +3,7 @@
 // timeout (ARI.md pitfall 1) and a 404 after a hangup is normal (pitfall 3).
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@callctl/core";
-import type { EventSink, IncomingCall, SwitchCommand } from "../driver.ts";
+import { EventPort, type EventSink, type IncomingCall, type SwitchCommand } from "../driver.ts";
 import type { FlowEvent, PlayId } from "../flow/types.ts";
 import { cleanCaller, cleanDialed, safeName, safeNumber, safePrompt } from "../validate.ts";
 
@@ -42,8 +42,7 @@ export class AriCall implements IncomingCall {
   readonly dialed: string;
   readonly invalid?: string;
   #h: AriCallHost;
-  #sink?: EventSink;
-  #queue: FlowEvent[] = [];
+  readonly #events = new EventPort();
   #plays = new Map<string, PlayId>();
   #b?: string;
   #bAnswered = false;
@@ -63,13 +62,11 @@ export class AriCall implements IncomingCall {
   }
 
   bind(sink: EventSink): void {
-    this.#sink = sink;
-    for (const ev of this.#queue.splice(0)) sink(ev);
+    this.#events.bind(sink);
   }
 
   #emit(ev: FlowEvent): void {
-    if (this.#sink) this.#sink(ev);
-    else this.#queue.push(ev);
+    this.#events.emit(ev);
   }
 
   /** One REST call with a deadline; resolves undefined on failure (logged unless a 404 after hangup). */

@@ -3,7 +3,7 @@
 // its CHANNEL_EXECUTE_COMPLETE by Application-UUID (ESL.md "Executing applications").
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@callctl/core";
-import type { EventSink, IncomingCall, SwitchCommand } from "../driver.ts";
+import { EventPort, type EventSink, type IncomingCall, type SwitchCommand } from "../driver.ts";
 import type { FlowEvent, PlayId } from "../flow/types.ts";
 import { cleanCaller, cleanDialed, safeName, safeNumber, safePrompt } from "../validate.ts";
 import { bridgeOutcome, causeOfQ850, hangupOf, playbackArg } from "./translate.ts";
@@ -24,8 +24,7 @@ export class EslCall implements IncomingCall {
   readonly invalid?: string;
   #conn: EslConnection;
   #opts: EslCallOptions;
-  #sink?: EventSink;
-  #queue: FlowEvent[] = [];
+  readonly #events = new EventPort();
   #pending = new Map<string, Pending>();
   #preAnswered = false;
   #continueOnFail = false;
@@ -55,13 +54,11 @@ export class EslCall implements IncomingCall {
   }
 
   bind(sink: EventSink): void {
-    this.#sink = sink;
-    for (const ev of this.#queue.splice(0)) sink(ev);
+    this.#events.bind(sink);
   }
 
   #emit(ev: FlowEvent): void {
-    if (this.#sink) this.#sink(ev);
-    else this.#queue.push(ev);
+    this.#events.emit(ev);
   }
 
   /** Queues an application; returns the Event-UUID its completion will carry. */
