@@ -39,7 +39,8 @@ async function paced(seconds: number, swapEveryMs: number): Promise<{ p50_us: nu
     const now = performance.now();
     if (swapEveryMs && now >= nextSwap && !compiling) {
       compiling = true;
-      void compileOffThread(bytes).then((t) => {
+      // a fresh copy, as each KV delivery is (nats.js assembles the message); moved to the worker as the service does
+      void compileOffThread(bytes.slice(), undefined, undefined, true).then((t) => {
         router.swap(t);
         swaps++;
         compiling = false;

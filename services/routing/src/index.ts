@@ -5,6 +5,8 @@ export { parseDialed, normaliseCli, type ParsedDialed, type DialedKind } from ".
 export { classifyInternational, InternationalClassifier, zoneOf } from "./classify.ts";
 export { NumberPlan } from "./numberplan.ts";
 export { PrefixTable } from "./prefix.ts";
+export { PackedPrefixTable } from "./packed.ts";
+export { scanDocument, type PackedArrays, type ScanReply } from "./deckscan.ts";
 export { isNetworkFailure, TrunkHealth, type BreakerState, type HealthOptions, type TrunkStatus } from "./health.ts";
 export { compileOffThread } from "./offthread.ts";
 export { compile, compileDeck, configVersion, loadRoutingTables, type Tables } from "./tables.ts";

@@ -67,12 +67,13 @@ export function applyDocument(router: Router, doc: unknown, revision: number, lo
 /**
  * The same for the service: the document's bytes are parsed, validated and its rate decks compiled
  * in a worker thread (offthread.ts), so a 1,000,000-prefix deck does not stall decisions; only the
- * swap itself runs here.
+ * swap itself runs here. `bytes` is moved to the worker when it owns its whole buffer (detached
+ * here afterwards), otherwise copied.
  */
 export async function applyDocumentOffThread(router: Router, bytes: Uint8Array | string, revision: number, log: Logger): Promise<boolean> {
   const t0 = performance.now();
   try {
-    return swapped(router, await compileOffThread(bytes, revision), revision, t0, log);
+    return swapped(router, await compileOffThread(bytes, revision, undefined, true), revision, t0, log);
   } catch (err) {
     return refused(err, revision, log);
   }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { loadConfigFile } from "@callctl/core";
 import { NUMBER_TYPES, routingConfigSchema, type NumberTypeName, type RoutingConfig } from "./config.ts";
 import { NumberPlan } from "./numberplan.ts";
+import { PackedPrefixTable } from "./packed.ts";
 import { PrefixTable } from "./prefix.ts";
 
 export const TYPE_BIT = Object.fromEntries(NUMBER_TYPES.map((t, i) => [t, 1 << i])) as Record<NumberTypeName, number>;
@@ -21,7 +22,7 @@ export interface GroupT {
 export interface TrunkT {
   id: string;
   gateway: string;
-  deck: PrefixTable; // E.164 prefix -> micro-euro per minute
+  deck: PackedPrefixTable; // E.164 prefix -> micro-euro per minute
   deckId: string;
   timeoutMs: number;
   techPrefix: string;
@@ -87,19 +88,17 @@ export function configVersion(config: RoutingConfig, revision?: number): string 
   return `${revision === undefined ? "" : `r${revision}-`}${config.numberPlan.version}-${h.digest("hex").slice(0, 10)}`;
 }
 
-/** One rate deck as a prefix table (prefix -> micro-euro per minute). */
-export function compileDeck(rates: Record<string, number>): PrefixTable {
+/** One rate deck as a packed prefix table (prefix -> micro-euro per minute). */
+export function compileDeck(rates: Record<string, number>): PackedPrefixTable {
   const entries = Object.entries(rates);
-  const t = new PrefixTable(Math.max(256, entries.length * 2));
-  for (const [p, cost] of entries) t.set(p, cost);
-  return t;
+  return PackedPrefixTable.from(entries, Math.max(256, entries.length * 2));
 }
 
 /**
  * Compiles a validated configuration. `decks` are rate decks already compiled elsewhere (a worker,
  * offthread.ts); the others are compiled here.
  */
-export function compile(config: RoutingConfig, revision?: number, decks: Map<string, PrefixTable> = new Map()): Tables {
+export function compile(config: RoutingConfig, revision?: number, decks: Map<string, PackedPrefixTable> = new Map()): Tables {
   const groups = new Map<string, GroupT>();
   for (const [id, g] of Object.entries(config.blockGroups.groups)) {
     let prefixes: PrefixTable | null = null;

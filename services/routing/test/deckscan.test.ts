@@ -1,0 +1,103 @@
+// The byte scan of rate decks (deckscan.ts) and the packed trie (packed.ts): the same prices as
+// the plain trie for any prefix set, the same document once the rates are set aside, and any
+// input it does not take exactly (escapes, decimals, duplicates, bad entries) goes to the full
+// parser, so compileOffThread still decides and refuses like compile() / validateConfig.
+import { join } from "node:path";
+import { ConfigFileError, readYamlConfig, validateConfig } from "@callctl/core";
+import fc from "fast-check";
+import t from "tap";
+import { compile, compileOffThread, PackedPrefixTable, PrefixTable, Router, routingConfigSchema, scanDocument } from "../src/index.ts";
+
+const EXAMPLE = join(import.meta.dirname, "../../../infra/config/example");
+const MAX = 100_000_000;
+const enc = (s: string) => new TextEncoder().encode(s);
+type Doc = { rateDecks: Record<string, { version: string; rates: Record<string, number> }> } & Record<string, unknown>;
+const example = () => structuredClone(readYamlConfig(EXAMPLE).doc) as Doc;
+
+const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(..."0123456789"), minLength: min, maxLength: max });
+
+t.test("packed trie: the longest prefix's value, like PrefixTable", async (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(digits(0, 8), fc.nat(MAX)), { maxLength: 200 }), fc.array(digits(0, 12), { maxLength: 50 }), (entries, probes) => {
+      const plain = new PrefixTable(16);
+      for (const [p, v] of entries) plain.set(p, v);
+      const packed = PackedPrefixTable.from(entries);
+      if (packed.size !== plain.size) return false;
+      return [...probes, ...entries.map(([p]) => `${p}99`)].every((d) => packed.lookup(d) === plain.lookup(d) && packed.lookup(`x${d}`, 1) === plain.lookup(`x${d}`, 1));
+    }),
+    { numRuns: 300 },
+  );
+  t.throws(() => PackedPrefixTable.from([["49a", 1]]), RangeError);
+});
+
+t.test("scan: decks compiled, skeleton = document with rates {}", async (t) => {
+  fc.assert(
+    fc.property(fc.dictionary(digits(0, 15), fc.nat(MAX), { maxKeys: 300 }), fc.constantFrom(0, 2, "\t"), (rates, indent) => {
+      const doc = example();
+      const id = Object.keys(doc.rateDecks)[0]!;
+      doc.rateDecks[id]!.rates = rates;
+      doc.extra = { note: 'a "} {rates": {' }; // braces and quotes in strings elsewhere
+      const r = scanDocument(enc(JSON.stringify(doc, null, indent)), MAX);
+      if (!r.ok) return false;
+      const want = structuredClone(doc);
+      for (const d of Object.values(want.rateDecks)) d.rates = {};
+      t.same(JSON.parse(r.skeleton), want);
+      const deck = new PackedPrefixTable(r.decks.find(([k]) => k === id)![1]);
+      const plain = new PrefixTable(16);
+      for (const [p, v] of Object.entries(rates)) plain.set(p, v);
+      return deck.size === plain.size && [...Object.keys(rates), "4930123", "1", ""].every((p) => deck.lookup(`${p}5`) === plain.lookup(`${p}5`));
+    }),
+    { numRuns: 60 },
+  );
+});
+
+t.test("scan: what it does not take goes to the full parser", async (t) => {
+  const deckText = (rates: string) => {
+    const doc = example() as unknown as { rateDecks: Record<string, { rates: unknown }> };
+    doc.rateDecks[Object.keys(doc.rateDecks)[0]!]!.rates = "@RATES@";
+    return JSON.stringify(doc).replace('"@RATES@"', rates);
+  };
+  const cases = ['{"4\\u00391":5}', '{"491":5.0}', '{"491":5e2}', '{"491":-1}', '{"4912345678901234":5}', `{"491":${MAX + 1}}`, '{"49x":5}', '{"491":05}', "[]"];
+  for (const c of cases) {
+    const text = deckText(c);
+    t.equal(scanDocument(enc(text), MAX).ok, false, c);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      await t.rejects(compileOffThread(text), c); // not JSON at all
+      continue;
+    }
+    const want = routingConfigSchema.safeParse(doc);
+    if (want.success) {
+      const sync = compile(want.data, 1);
+      const off = await compileOffThread(enc(text), 1);
+      const a = new Router({ tables: sync, now: () => 0 });
+      const b = new Router({ tables: off, now: () => 0 });
+      for (const dialed of ["01097004912345", "0109703012345", "01097004420712345"]) t.same(b.decide({ dialed, caller: "49301234567" }), a.decide({ dialed, caller: "49301234567" }), `${c} ${dialed}`);
+    } else {
+      const issues = (t.throws(() => validateConfig(routingConfigSchema, doc, {}, "(config)")) as unknown as ConfigFileError).issues;
+      const got = await compileOffThread(text).catch((e: unknown) => e);
+      t.ok(got instanceof ConfigFileError, c);
+      t.same((got as ConfigFileError).issues, issues, c);
+    }
+  }
+  t.equal(scanDocument(enc(`{"rateDecks":{},"rateDecks":{}}`), MAX).ok, false, "rateDecks twice");
+  t.equal(scanDocument(enc(`{"rateDecks":{"a":{"rates":{},"rates":{}}}}`), MAX).ok, false, "rates twice");
+  t.equal(scanDocument(enc(`{"rateDecks":{"a":{"rates":{}},"a":{"rates":{}}}}`), MAX).ok, false, "deck twice");
+  t.equal(scanDocument(enc("[1]"), MAX).ok, false);
+  // a broken document outside the rates: the scan may pass it on, JSON.parse of the rest refuses it
+  await t.rejects(compileOffThread(`{"rateDecks":{"a":{"rates":{"49":1}}},"x":[1,}`));
+  await t.rejects(compileOffThread(`{"rateDecks":{"a":{"rates":{"49":1}}}} trailing`));
+});
+
+t.test("bytes moved to the worker: the caller's view is detached, the tables the same", async (t) => {
+  const json = JSON.stringify(example());
+  const bytes = enc(json);
+  const moved = await compileOffThread(bytes, 2, undefined, true);
+  t.equal(bytes.byteLength, 0);
+  t.equal(moved.version, compile(routingConfigSchema.parse(JSON.parse(json)), 2).version);
+  const shared = Buffer.concat([Buffer.from("xx"), Buffer.from(json)]).subarray(2); // shares its buffer: copied, not moved
+  await compileOffThread(shared, 2, undefined, true);
+  t.equal(shared.toString(), json);
+});
