@@ -10,6 +10,7 @@ import { EslDriver } from "./esl/driver.ts";
 import { DRAIN_Q850 } from "./flow/causes.ts";
 import { DEFAULT_FLOW_CONFIG, type CallState, type FlowConfig } from "./flow/types.ts";
 import { type Clock, realClock } from "./clock.ts";
+import { coalesceNatsWrites } from "./nats-writes.ts";
 import { type AgentSubjects, CallRunner, DEFAULT_SUBJECTS, type AgentMetrics, type Preset, type RunnerDeps } from "./runner.ts";
 
 export interface SwitchAgentOptions {
@@ -29,6 +30,8 @@ export interface SwitchAgentOptions {
   clock?: Clock;
   /** Called for every finished call (tests, demo). */
   onCallEnded?: (s: CallState) => void;
+  /** One NATS write per event-loop turn instead of one per callback (nats-writes.ts); default true. */
+  coalesceNatsWrites?: boolean;
 }
 
 export interface AgentStats {
@@ -58,6 +61,7 @@ export interface SwitchAgent {
 
 export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAgent> {
   const node = o.node ?? "node1";
+  if (o.coalesceNatsWrites !== false) coalesceNatsWrites(o.nc);
   const log = o.log.child({ node, driver: o.driver });
   const meter = o.meter ?? otel.getMeter("switch-agent");
   const mCalls = meter.createCounter("callctl_switch_calls_total", { description: "calls handled, by disposition" });

@@ -60,7 +60,7 @@ export class CallRunner {
   state: CallState;
   readonly #call: IncomingCall;
   readonly #d: RunnerDeps;
-  readonly #log: Logger;
+  #logger?: Logger;
   readonly #clock: Clock;
   readonly #preset?: Preset;
   #timers = new Map<TimerName, NodeJS.Timeout>();
@@ -74,9 +74,14 @@ export class CallRunner {
     this.#clock = deps.clock ?? realClock;
     this.#preset = preset;
     const callId = extra.callId ?? randomUUID();
-    this.#log = deps.log.child({ call_id: callId, channel: call.channelId });
     const info: CallInfo = { callId, caller: call.caller, dialed: call.dialed, node: deps.node, driver: deps.driver, ...extra };
     this.state = newCall(info, this.#clock.now(), deps.flow);
+  }
+
+  /** The call's child logger, made on first use (only warnings and errors log per call). */
+  get #log(): Logger {
+    this.#logger ??= this.#d.log.child({ call_id: this.state.info.callId, channel: this.#call.channelId });
+    return this.#logger;
   }
 
   start(refuse?: Reject): void {

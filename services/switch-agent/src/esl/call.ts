@@ -6,6 +6,7 @@ import type { Logger } from "@callctl/core";
 import { EventPort, type EventSink, type IncomingCall, type SwitchCommand } from "../driver.ts";
 import type { FlowEvent, PlayId } from "../flow/types.ts";
 import { cleanCaller, cleanDialed, safeName, safeNumber, safePrompt } from "../validate.ts";
+import { type CallLink, modeslLink } from "./link.ts";
 import { bridgeOutcome, causeOfQ850, hangupOf, playbackArg } from "./translate.ts";
 import type { EslConnection, EslEvent } from "./wire.ts";
 
@@ -22,7 +23,7 @@ export class EslCall implements IncomingCall {
   readonly caller: string;
   readonly dialed: string;
   readonly invalid?: string;
-  #conn: EslConnection;
+  #conn: CallLink;
   #opts: EslCallOptions;
   readonly #events = new EventPort();
   #pending = new Map<string, Pending>();
@@ -37,16 +38,18 @@ export class EslCall implements IncomingCall {
   #scheduled = false;
   cdr?: EslEvent;
 
-  constructor(conn: EslConnection, info: EslEvent, opts: EslCallOptions) {
-    this.#conn = conn;
+  /** `conn`: the lean outbound link (link.ts takeOverOutbound), or a modesl Connection. */
+  constructor(conn: CallLink | EslConnection, info: EslEvent, opts: EslCallOptions) {
+    const link = "onEvent" in conn ? conn : modeslLink(conn);
+    this.#conn = link;
     this.#opts = opts;
     this.channelId = info.getHeader("Unique-ID") ?? "";
     this.caller = cleanCaller(info.getHeader("Caller-Caller-ID-Number") ?? undefined);
     const d = cleanDialed(info.getHeader("Caller-Destination-Number") ?? undefined);
     this.dialed = d.dialed;
     if (d.invalid) this.invalid = d.invalid;
-    conn.on("esl::event::**", (ev: never) => this.#onEvent(ev as EslEvent));
-    conn.on("esl::end", () => this.#onClose());
+    link.onEvent((ev) => this.#onEvent(ev));
+    link.onEnd(() => this.#onClose());
   }
 
   #now(): number {

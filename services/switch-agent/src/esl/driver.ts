@@ -7,6 +7,7 @@ import esl from "modesl";
 import type { Driver, IncomingCall, OriginateSpec } from "../driver.ts";
 import { EslCall } from "./call.ts";
 import { eslOriginate } from "./originate.ts";
+import { takeOverOutbound } from "./link.ts";
 import { patchConnection, type EslConnection, type EslEvent } from "./wire.ts";
 
 /** The events EslCall reads; everything else of the channel is never sent to the agent. */
@@ -70,10 +71,11 @@ export class EslDriver implements Driver {
         // Narrow subscription (pitfall 10): this channel only, and only the events the call reads
         // (call.ts #onEvent) — `myevents` would carry every CHANNEL_EXECUTE/STATE/... to be parsed
         // and dropped. The filter goes first so no other channel's event can slip in. Keep the
-        // socket until we exit (linger).
-        for (const c of subscribeCommands((info as EslEvent).getHeader("Unique-ID"))) conn.send(c);
-        conn.send("linger 30");
-        onCall(new EslCall(conn, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log, now: this.#opts.now }));
+        // socket until we exit (linger). From here on the lean reader (frames.ts) reads the socket.
+        const link = takeOverOutbound(conn, socket);
+        for (const c of subscribeCommands((info as EslEvent).getHeader("Unique-ID"))) link.send(c);
+        link.send("linger 30");
+        onCall(new EslCall(link, info as EslEvent, { promptDir: this.#opts.promptDir ?? "", log, now: this.#opts.now }));
       });
     });
     this.#server = server;

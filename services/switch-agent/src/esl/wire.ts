@@ -37,19 +37,64 @@ function uncork(s: Socket): void {
   s.uncork();
 }
 
+/** One write; the writes of one tick leave in one segment (the socket is corked until the end of the tick). */
+export function writeCorked(s: Socket, data: string): void {
+  if (!s.writableCorked && typeof s.cork === "function") {
+    s.cork();
+    process.nextTick(uncork, s);
+  }
+  s.write(data);
+}
+
+/**
+ * modesl's Parser._parseHeaderText, without its cost and its crash: modesl splits every line twice,
+ * re-joins it and URL-decodes every value (the outbound `connect` reply is ~200 lines: ~6 % of the
+ * agent's busy samples at 400 CPS), and a malformed `%` escape throws out of the socket's data
+ * handler. Same result: first `: ` splits name and value, values URL-decoded (kept raw if not
+ * decodable), Content-Length as a number.
+ */
+export function parseHeaderText(txt: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (let i = 0; i <= txt.length; ) {
+    let eol = txt.indexOf("\n", i);
+    if (eol < 0) eol = txt.length;
+    const sep = txt.indexOf(": ", i);
+    const hasSep = sep >= 0 && sep < eol;
+    const key = txt.slice(i, hasSep ? sep : eol);
+    let value = hasSep ? txt.slice(sep + 2, eol) : "";
+    if (value.includes("%")) {
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        /* not URL-encoded after all: keep it as sent */
+      }
+    }
+    out[key] = key === "Content-Length" ? Number.parseInt(value, 10) : value;
+    i = eol + 1;
+  }
+  return out;
+}
+
+type ModeslParser = { buffer: Buffer; _parseHeaderText(txt: string): unknown; _indexOfHeaderEnd(): number };
+
 /** Makes a modesl connection write each command once, without Nagle. Returns the same connection. */
 export function patchConnection<C extends EslConnection>(conn: C): C {
   conn.socket?.setNoDelay(true);
-  // Still one write() per command, but the commands of one tick leave in one segment (one
-  // syscall): the socket is corked until the end of the tick.
+  // The parser exists once the socket does (outbound: from the constructor; inbound: on connect).
+  const fixParser = () => {
+    const p = (conn as unknown as { parser?: ModeslParser }).parser;
+    if (!p) return;
+    p._parseHeaderText = parseHeaderText;
+    p._indexOfHeaderEnd = function indexOfHeaderEnd(this: ModeslParser) {
+      return this.buffer.indexOf("\n\n");
+    };
+  };
+  fixParser();
+  if (typeof (conn as { on?: unknown }).on === "function") conn.on("esl::connect", fixParser);
   const write = (c: C, data: string) => {
     const s = c.socket;
     if (!s || s.destroyed) return;
-    if (!s.writableCorked && typeof s.cork === "function") {
-      s.cork();
-      process.nextTick(uncork, s);
-    }
-    s.write(data);
+    writeCorked(s, data);
   };
   const q = conn as unknown as { cmdCallbackQueue: unknown[]; apiCallbackQueue: unknown[] };
   conn.send = function send(this: C, command: string, args?: Record<string, string | number | boolean>) {
