@@ -1,6 +1,8 @@
 // npm run bench:cdr [-- --calls 50000]: CDRs/s from call events to the CDR stream (assembler with
 // settlement to a minimal NATS responder) and from the CDR stream into PostgreSQL (sink), on a
 // private nats-server, with the NATS/Redis floor measured in the same run. Prints one JSON object.
+// CPU per Cdr is reported for this process (assembler + fake credit, or sink), the private
+// nats-server and (sink phase) every postgres process on the machine (shared: others' queries count).
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { connectNats, createLogger, js, Latency, measureNatsFloor, measureRedisFloor, pb } from "@callctl/core";
@@ -12,10 +14,15 @@ import { ensureTestStreams, testTopology } from "../src/topology.ts";
 import { PrivateNats } from "../test/crash/harness.ts";
 import { callEvents } from "../test/fixtures.ts";
 import { fakeCredit, waitFor } from "../test/helpers.ts";
+import { cpuMeter, pidsNamed } from "./cpu.ts";
+import { liveLatency } from "./live.ts";
 
-const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" } } });
+const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" } } });
 const N = Number(values.calls);
+const BATCH = Number(process.env.CDR_BENCH_BATCH ?? 500);
 const log = createLogger("bench-cdr", { level: "warn" });
+const perRow = (us: Record<string, number>, n: number) => Object.fromEntries(Object.entries(us).map(([k, v]) => [k, Math.round(v / n)]));
+const perCdr = (us: Record<string, number>) => perRow(us, N);
 const nats = new PrivateNats();
 await nats.start();
 const nc = await connectNats(nats.url, "bench-cdr");
@@ -43,29 +50,35 @@ try {
   }
   await Promise.all(inflight);
   const lat = new Latency();
-  const a = new Assembler({ nc, log, topology: topo, latency: lat, batch: 2000, maxInflight: Number(process.env.CDR_BENCH_INFLIGHT ?? 1000), settleTimeoutMs: 5000 });
+  const a = new Assembler({ nc, log, topology: topo, latency: lat, batch: 2000, maxInflight: Number(process.env.CDR_BENCH_INFLIGHT ?? 4000), finalizeBatch: BATCH, settleTimeoutMs: 5000 });
+  const natsPid = () => (nats.pid ? [nats.pid] : []);
+  const asmCpu = cpuMeter({ nats: natsPid });
   const t0 = performance.now();
   await a.start();
   await waitFor(() => a.stats.cdrs === N, 20);
   const asmS = (performance.now() - t0) / 1000;
+  const asmUs = asmCpu();
   await a.stop();
+  const live = await liveLatency({ nc, topo, log, rate: Number(values["live-rate"]), seconds: Number(values["live-seconds"]), idPrefix: "live", finalizeBatch: BATCH });
   credit.stop();
+  const rows = N + live.calls;
   await migrate(pool, schema);
-  const batchLat = new Latency();
   const sink = new Sink({ nc, pool, log, schema, topology: topo, batchSize: 2000, concurrency: 4 });
+  const sinkCpu = cpuMeter({ nats: natsPid, postgres: () => pidsNamed("postgres") });
   const t1 = performance.now();
   await sink.start();
-  await waitFor(() => sink.stats.inserted === N, 20);
+  await waitFor(() => sink.stats.inserted === rows, 20);
   const sinkS = (performance.now() - t1) / 1000;
+  const sinkUs = sinkCpu();
   await sink.stop();
-  batchLat.recordUs((sinkS * 1e6) / Math.max(1, sink.stats.batches));
   const s = lat.summary();
   process.stdout.write(
     `${JSON.stringify({
       calls: N,
       events,
-      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: a.stats.settleRetries },
-      sink: { rows_per_s: Math.round(N / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1) },
+      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: a.stats.settleRetries, cpu_us_per_cdr: perCdr(asmUs) },
+      live,
+      sink: { rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
       floor: { nats_rtt_p50_us: floor.nats.p50_us, nats_rtt_p99_us: floor.nats.p99_us, redis_rtt_p50_us: floor.redis.p50_us, redis_rtt_p99_us: floor.redis.p99_us },
     })}\n`,
   );

@@ -1,5 +1,7 @@
 // The CDR assembler: a durable JetStream consumer on CALLS (explicit ack, bounded concurrency)
-// turning each call's events into one rated, settled Cdr on `callctl.cdr.<brand>`.
+// turning each call's events into one rated, settled Cdr on `callctl.cdr.<brand>`. Calls that are
+// ready are finalized in batches (finalize.ts): one credit request settles the batch, the Cdrs and
+// then the index entries are published with their acks awaited together.
 //
 // Durability (kill -9 loses nothing): the events of a call are acked only after its Cdr is
 // settled, published (JetStream ack received) and recorded in the index bucket. Until then they
@@ -12,9 +14,11 @@ import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type
 import type { KV } from "@nats-io/kv";
 import { CallctlError, js, pb, type Latency, type Logger, type NatsConnection, type callctl } from "@callctl/core";
 import { addEvent, buildCdr, isComplete, isEnded, mainStarted, newCallState, answeredAt, startedAt, type CallState } from "./assemble.ts";
-import { openIndex, indexGet, indexPut } from "./cdrindex.ts";
-import { settle, type Settlement } from "./settlement.ts";
-import { brandToken, DEFAULT_TOPOLOGY, type Topology } from "./topology.ts";
+import { openIndex, indexGet } from "./cdrindex.ts";
+import { indexAll, publishAll, settleAll, type FinalizeDeps, type RetryCounter } from "./finalize.ts";
+import { JsPublisher } from "./jspub.ts";
+import type { Settlement } from "./settlement.ts";
+import { DEFAULT_TOPOLOGY, type Topology } from "./topology.ts";
 
 export interface AssemblerOptions {
   nc: NatsConnection;
@@ -25,8 +29,12 @@ export interface AssemblerOptions {
   ackWaitMs?: number;
   /** Consumer max_ack_pending: must exceed concurrent calls × ~4 events. */
   maxAckPending?: number;
-  /** Calls being settled and published at the same time. */
+  /** Calls ready or being settled and published at the same time (the pull waits above it). */
   maxInflight?: number;
+  /** Calls finalized together (one credit request, publishes awaited together). */
+  finalizeBatch?: number;
+  /** Batches being finalized at the same time. */
+  finalizeConcurrency?: number;
   /** Messages per pull. */
   batch?: number;
   /** After ENDED, how long an incomplete call waits for straggling events. */
@@ -41,7 +49,7 @@ export interface AssemblerOptions {
   /** Calls remembered as done in memory (late events are acked at once). */
   doneCapacity?: number;
   onCdr?: (cdr: callctl.v1.Cdr.$Properties) => void;
-  /** Records each call's finalize time (settle + publish + index), for the benchmark. */
+  /** Records each call's finalize time (ready → settled, published, indexed), for the benchmark. */
   latency?: Latency;
 }
 
@@ -54,6 +62,8 @@ interface Open {
   redelivered: boolean;
   finalizing: boolean;
   probed: boolean;
+  timedOut: boolean;
+  readyAt: bigint;
 }
 
 export interface AssemblerStats {
@@ -80,7 +90,11 @@ export class Assembler {
   #loop?: Promise<void>;
   #sweep?: NodeJS.Timeout;
   #kv?: KV;
-  #js?: ReturnType<typeof js>;
+  #pub?: JsPublisher;
+  #deps?: FinalizeDeps;
+  #queue: Open[] = [];
+  #batches = 0;
+  #pumpScheduled = false;
   #stopping = false;
   #caughtUp = false;
   #waiters: (() => void)[] = [];
@@ -93,6 +107,8 @@ export class Assembler {
       ackWaitMs: 30_000,
       maxAckPending: 200_000,
       maxInflight: 4_000,
+      finalizeBatch: 500,
+      finalizeConcurrency: 4,
       batch: 2_000,
       lingerMs: 3_000,
       openGraceMs: 10 * 60_000,
@@ -116,7 +132,15 @@ export class Assembler {
       await jsm.consumers.add(t.callsStream, cfg);
     }
     this.#kv = await openIndex(nc, t.indexBucket);
-    this.#js = js(nc);
+    this.#pub = new JsPublisher(nc, 5_000);
+    this.#deps = {
+      nc,
+      topology: t,
+      settle: { commitSubject: t.creditCommit, releaseSubject: t.creditRelease, batchSubject: t.creditSettleBatch, timeoutMs: this.#o.settleTimeoutMs },
+      pub: this.#pub,
+      kv: this.#kv,
+      backoff: (attempt, counter, err) => this.#backoff(attempt, counter, err),
+    };
     const consumer = await js(nc).consumers.get(t.callsStream, t.assemblerDurable);
     this.#iter = await consumer.consume({ max_messages: this.#o.batch });
     this.#loop = this.#run(this.#iter);
@@ -129,8 +153,12 @@ export class Assembler {
     clearInterval(this.#sweep);
     await this.#iter?.close().catch(() => {});
     await this.#loop?.catch(() => {});
+    // calls not yet in a batch stay unacked: the next process gets their events again
+    for (const o of this.#queue.splice(0)) o.finalizing = false;
+    this.#inflightChanged(0);
     if (this.stats.inflight > 0) await Promise.race([new Promise<void>((r) => this.#idle.push(r)), sleep(graceMs)]);
     for (const w of this.#waiters.splice(0)) w();
+    this.#pub?.close();
   }
 
   async #run(iter: ConsumerMessages): Promise<void> {
@@ -166,7 +194,7 @@ export class Assembler {
     const now = Date.now();
     let o = this.#open.get(ev.callId);
     if (!o) {
-      o = { state: newCallState(ev.callId), msgs: new Map(), firstSeen: now, lastWorking: now, endedSeenAt: 0, redelivered: false, finalizing: false, probed: false };
+      o = { state: newCallState(ev.callId), msgs: new Map(), firstSeen: now, lastWorking: now, endedSeenAt: 0, redelivered: false, finalizing: false, probed: false, timedOut: false, readyAt: 0n };
       this.#open.set(ev.callId, o);
       this.stats.open = this.#open.size;
     }
@@ -178,7 +206,7 @@ export class Assembler {
     }
     if (!addEvent(o.state, ev)) this.stats.duplicates++;
     if (!o.endedSeenAt && isEnded(o.state)) o.endedSeenAt = now;
-    if (o.endedSeenAt && isComplete(o.state)) void this.#finalize(o, false);
+    if (o.endedSeenAt && isComplete(o.state)) this.#ready(o, false);
   }
 
   #sweepOnce(): void {
@@ -187,8 +215,8 @@ export class Assembler {
     for (const o of this.#open.values()) {
       if (o.finalizing) continue;
       if (!o.probed && this.#caughtUp && !mainStarted(o.state) && now - o.firstSeen >= this.#o.lingerMs) void this.#probe(o);
-      else if (o.endedSeenAt && now - o.endedSeenAt >= this.#linger(o)) void this.#finalize(o, false);
-      else if (!o.endedSeenAt && this.#caughtUp && this.#overdue(o, now)) void this.#finalize(o, true);
+      else if (o.endedSeenAt && now - o.endedSeenAt >= this.#linger(o)) this.#ready(o, false);
+      else if (!o.endedSeenAt && this.#caughtUp && this.#overdue(o, now)) this.#ready(o, true);
       else if (now - o.lastWorking >= keepAlive) {
         for (const m of o.msgs.values()) m.working();
         o.lastWorking = now;
@@ -227,41 +255,78 @@ export class Assembler {
     }
   }
 
-  async #finalize(o: Open, timedOut: boolean): Promise<void> {
+  /** Queues a call for the next finalize batch. */
+  #ready(o: Open, timedOut: boolean): void {
     o.finalizing = true;
+    o.timedOut = timedOut;
+    o.readyAt = process.hrtime.bigint();
+    this.#queue.push(o);
     this.stats.inflight++;
-    const t0 = process.hrtime.bigint();
-    const callId = o.state.callId;
-    try {
-      if (timedOut || o.redelivered || !isComplete(o.state)) {
-        if (await this.#retry(() => indexGet(this.#kv!, callId), "publishRetries")) {
-          this.stats.skippedDone++;
-          return this.#ackAll(o);
-        }
+    this.#schedulePump();
+  }
+
+  /** Batches start on the next turn of the event loop: the events of one pull are all merged first. */
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      while (this.#queue.length && this.#batches < this.#o.finalizeConcurrency && !this.#stopping) {
+        void this.#finalizeBatch(this.#queue.splice(0, this.#o.finalizeBatch));
       }
-      const cdr = buildCdr(o.state, { closedByTimeout: timedOut, unannounced: this.#o.unannounced, node: this.#o.node });
-      const s = await this.#retry(() => settle(this.#o.nc, cdr, { commitSubject: this.#o.topology.creditCommit, releaseSubject: this.#o.topology.creditRelease, timeoutMs: this.#o.settleTimeoutMs }), "settleRetries");
-      if (s.error) this.#o.log.warn({ call_id: callId, code: s.error }, "settlement refused by credit");
-      cdr.settlement = s.settlement;
-      const subject = this.#o.topology.cdrSubject(brandToken(cdr.brand ?? ""));
-      const data = pb.Cdr.encode(cdr).finish();
-      const ack = await this.#retry(() => this.#js!.publish(subject, data, { msgID: callId, timeout: 5_000 }), "publishRetries");
-      await this.#retry(() => indexPut(this.#kv!, callId, { brand: cdr.brand ?? "", seq: ack.seq, stream: ack.stream }), "publishRetries");
-      this.stats.cdrs++;
-      this.stats.bySettlement[s.settlement]++;
-      if (timedOut) this.stats.timeouts++;
-      this.#o.onCdr?.(cdr);
-      this.#o.latency?.since(t0);
-      this.#ackAll(o);
+    });
+  }
+
+  async #finalizeBatch(list: Open[]): Promise<void> {
+    this.#batches++;
+    const d = this.#deps!;
+    let todo = list;
+    try {
+      // a timed-out, incomplete or redelivered call may have been billed already: ask the index
+      const check = list.filter((o) => o.timedOut || o.redelivered || !isComplete(o.state));
+      if (check.length) {
+        const seen = await Promise.all(check.map((o) => this.#retry(() => indexGet(this.#kv!, o.state.callId), "publishRetries")));
+        const done = new Set(check.filter((_, i) => seen[i]));
+        for (const o of done) {
+          this.stats.skippedDone++;
+          this.#ackAll(o);
+        }
+        todo = list.filter((o) => !done.has(o));
+      }
+      const cdrs = todo.map((o) => buildCdr(o.state, { closedByTimeout: o.timedOut, unannounced: this.#o.unannounced, node: this.#o.node }));
+      const settled = await settleAll(cdrs, d);
+      cdrs.forEach((cdr, i) => {
+        const s = settled[i]!;
+        if (s.error) this.#o.log.warn({ call_id: cdr.callId, code: s.error }, "settlement refused by credit");
+        cdr.settlement = s.settlement;
+      });
+      const acks = await publishAll(cdrs, d);
+      await indexAll(cdrs, acks, d);
+      cdrs.forEach((cdr, i) => {
+        const o = todo[i]!;
+        this.stats.cdrs++;
+        this.stats.bySettlement[settled[i]!.settlement]++;
+        if (o.timedOut) this.stats.timeouts++;
+        this.#o.onCdr?.(cdr);
+        this.#o.latency?.since(o.readyAt);
+        this.#ackAll(o);
+      });
+      todo = [];
     } catch (err) {
       // Only reached when stopping: the events stay unacked and come back to the next process.
-      o.finalizing = false;
-      if (!(err instanceof StoppingError)) this.#o.log.error({ err, call_id: callId }, "finalize failed");
+      if (!(err instanceof StoppingError)) this.#o.log.error({ err, calls: todo.length }, "finalize failed");
     } finally {
-      this.stats.inflight--;
-      for (const w of this.#waiters.splice(0)) w();
-      if (this.stats.inflight === 0) for (const r of this.#idle.splice(0)) r();
+      for (const o of todo) o.finalizing = false;
+      this.#batches--;
+      this.#inflightChanged(list.length);
+      if (this.#queue.length) this.#schedulePump();
     }
+  }
+
+  #inflightChanged(finished: number): void {
+    this.stats.inflight -= finished;
+    for (const w of this.#waiters.splice(0)) w();
+    if (this.stats.inflight === 0) for (const r of this.#idle.splice(0)) r();
   }
 
   #ackAll(o: Open): void {
@@ -273,18 +338,24 @@ export class Assembler {
   }
 
   /** Retries a retryable failure with capped back-off until it succeeds or the assembler stops. */
-  async #retry<T>(fn: () => Promise<T>, counter: "settleRetries" | "publishRetries"): Promise<T> {
-    for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+  async #retry<T>(fn: () => Promise<T>, counter: RetryCounter): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
       if (this.#stopping) throw new StoppingError();
       try {
         return await fn();
       } catch (err) {
         if (err instanceof CallctlError && !err.retryable) throw err;
-        this.stats[counter]++;
-        this.#o.log.warn({ err: (err as Error).message, counter }, "retrying");
-        await sleep(delay);
+        await this.#backoff(attempt, counter, err);
       }
     }
+  }
+
+  async #backoff(attempt: number, counter: RetryCounter, err: unknown): Promise<void> {
+    if (this.#stopping) throw new StoppingError();
+    this.stats[counter]++;
+    this.#o.log.warn({ err: (err as Error | undefined)?.message, counter }, "retrying");
+    await sleep(Math.min(100 * 2 ** attempt, 5_000));
+    if (this.#stopping) throw new StoppingError();
   }
 }
 

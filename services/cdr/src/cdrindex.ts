@@ -28,3 +28,12 @@ export async function indexGet(kv: KV, callId: string): Promise<IndexEntry | nul
 export async function indexPut(kv: KV, callId: string, v: IndexEntry): Promise<void> {
   await kv.put(indexKey(callId), JSON.stringify(v));
 }
+
+/** The subject a put of `callId` is published to (for publishing many entries at once, jspub.ts). */
+export function indexSubject(kv: KV, callId: string): string {
+  return (kv as unknown as { subjectForKey(k: string, edit: boolean): string }).subjectForKey(indexKey(callId), true);
+}
+
+export function indexValue(v: IndexEntry): Uint8Array {
+  return Buffer.from(JSON.stringify(v));
+}

@@ -11,6 +11,8 @@ export interface Topology {
   cdrFilter: string;
   creditCommit: string;
   creditRelease: string;
+  /** Many commits/releases in one request (credit's settle.batch endpoint, @callctl/credit batch.ts). */
+  creditSettleBatch: string;
   /** Durable consumer names. */
   assemblerDurable: string;
   sinkDurable: string;
@@ -26,6 +28,8 @@ export const DEFAULT_TOPOLOGY: Topology = {
   cdrFilter: "callctl.cdr.>",
   creditCommit: SUBJECTS.creditCommit,
   creditRelease: SUBJECTS.creditRelease,
+  // the value of CREDIT_SUBJECTS.settleBatch in @callctl/credit (not yet in core's SUBJECTS)
+  creditSettleBatch: "callctl.credit.settle.batch",
   assemblerDurable: "cdr-assembler",
   sinkDurable: "cdr-sink",
   indexBucket: "callctl-cdr-index",
@@ -41,6 +45,7 @@ export function testTopology(p: string): Topology {
     cdrFilter: `${p}.cdr.>`,
     creditCommit: `${p}.credit.commit`,
     creditRelease: `${p}.credit.release`,
+    creditSettleBatch: `${p}.credit.settle.batch`,
     assemblerDurable: `${p}-assembler`,
     sinkDurable: `${p}-sink`,
     indexBucket: `${p}-cdr-index`,

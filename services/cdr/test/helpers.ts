@@ -18,32 +18,42 @@ export interface FakeCredit {
   stop: () => void;
 }
 
-/** Idempotent by call id, like the real one: the second commit of a call changes nothing. */
-export function fakeCredit(nc: NatsConnection, topo: Topology, opts: { failFirst?: number } = {}): FakeCredit {
+/**
+ * Idempotent by call id, like the real one: the second commit of a call changes nothing. Serves
+ * the single-call subjects and the batch one (unless `noBatch`: an older credit service).
+ */
+export function fakeCredit(nc: NatsConnection, topo: Topology, opts: { failFirst?: number; noBatch?: boolean } = {}): FakeCredit {
   const f: FakeCredit = { commits: new Map(), releases: new Set(), calls: 0, stop: () => {} };
   let fail = opts.failFirst ?? 0;
-  const s1 = nc.subscribe(topo.creditCommit, {
-    callback: (_e, m) => {
-      f.calls++;
-      if (fail-- > 0) return; // no reply: the assembler's deadline passes and it retries
-      const r = pb.CommitRequest.decode(m.data);
-      const dup = f.commits.has(r.callId);
-      if (!dup) f.commits.set(r.callId, Number(r.amountMicro));
-      m.respond(pb.CommitResult.encode({ callId: r.callId, ok: true, debitedMicro: f.commits.get(r.callId), duplicate: dup }).finish());
-    },
-  });
-  const s2 = nc.subscribe(topo.creditRelease, {
-    callback: (_e, m) => {
-      f.calls++;
-      const r = pb.ReleaseRequest.decode(m.data);
-      const dup = f.releases.has(r.callId);
-      f.releases.add(r.callId);
-      m.respond(pb.CommitResult.encode({ callId: r.callId, ok: true, duplicate: dup }).finish());
-    },
-  });
+  const commit = (r: callctl.v1.ICommitRequest) => {
+    const id = r.callId ?? "";
+    const dup = f.commits.has(id);
+    if (!dup) f.commits.set(id, Number(r.amountMicro ?? 0));
+    return { callId: id, ok: true, debitedMicro: f.commits.get(id), duplicate: dup };
+  };
+  const release = (r: callctl.v1.IReleaseRequest) => {
+    const id = r.callId ?? "";
+    const dup = f.releases.has(id);
+    f.releases.add(id);
+    return { callId: id, ok: true, duplicate: dup };
+  };
+  const serve = <T>(subject: string, decode: (b: Uint8Array) => T, handle: (r: T) => Uint8Array) =>
+    nc.subscribe(subject, {
+      callback: (_e, m) => {
+        f.calls++;
+        if (fail-- > 0) return; // no reply: the assembler's deadline passes and it retries
+        m.respond(handle(decode(m.data)));
+      },
+    });
+  const subs = [
+    serve(topo.creditCommit, (b) => pb.CommitRequest.decode(b), (r) => pb.CommitResult.encode(commit(r)).finish()),
+    serve(topo.creditRelease, (b) => pb.ReleaseRequest.decode(b), (r) => pb.CommitResult.encode(release(r)).finish()),
+  ];
+  if (!opts.noBatch) {
+    subs.push(serve(topo.creditSettleBatch, (b) => pb.SettleBatchRequest.decode(b), (r) => pb.SettleBatchResult.encode({ results: r.items.map((it) => (it.commit ? commit(it.commit) : release(it.release!))) }).finish()));
+  }
   f.stop = () => {
-    s1.unsubscribe();
-    s2.unsubscribe();
+    for (const s of subs) s.unsubscribe();
   };
   return f;
 }

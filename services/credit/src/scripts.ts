@@ -24,3 +24,11 @@ export function scripts(redis: Redis): (name: ScriptName, argv: (string | number
   const r = redis as unknown as Record<string, ScriptFn>;
   return (name, argv) => (r[NAMES[name]] as ScriptFn).call(redis, ...argv);
 }
+
+/** Runs several scripts in one pipeline (scripts() must have registered them on `redis`). */
+export async function pipelined(redis: Redis, calls: [ScriptName, (string | number)[]][]): Promise<[Error | null, unknown][]> {
+  scripts(redis);
+  const p = redis.pipeline() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
+  for (const [name, argv] of calls) (p[NAMES[name]] as (...a: (string | number)[]) => unknown).call(p, ...argv);
+  return (await p.exec()) ?? [];
+}

@@ -1,8 +1,10 @@
-// The NATS face of the credit service: callctl.credit.authorize | extend | commit | release.
+// The NATS face of the credit service: callctl.credit.authorize | extend | commit | release |
+// settle.batch (many commits/releases in one request, batch.ts) | adgrant.
 import { type callctl, type Logger, type NatsConnection, pb, SUBJECTS, startService } from "@callctl/core";
 import type { Meter, Tracer } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import { AccountAdmin } from "./admin.ts";
+import { settleBatch } from "./batch.ts";
 import type { CreditPolicy } from "./policy.ts";
 import { CreditStore } from "./store.ts";
 
@@ -28,13 +30,15 @@ export interface CreditSubjects {
   release: string;
   /** Ad-funded talk time grants from the web / callback side (000 §5.3). */
   adGrant: string;
+  /** Many commits/releases in one request (the CDR assembler; batch.ts). */
+  settleBatch: string;
 }
 
-export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease, adGrant: "callctl.credit.adgrant" };
+export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease, adGrant: "callctl.credit.adgrant", settleBatch: "callctl.credit.settle.batch" };
 
 /** Subjects under a private root, e.g. `test.x1y2.credit.authorize`, for tests that run in parallel. */
 export function creditSubjects(root: string): CreditSubjects {
-  return { authorize: `${root}.authorize`, extend: `${root}.extend`, commit: `${root}.commit`, release: `${root}.release`, adGrant: `${root}.adgrant` };
+  return { authorize: `${root}.authorize`, extend: `${root}.extend`, commit: `${root}.commit`, release: `${root}.release`, adGrant: `${root}.adgrant`, settleBatch: `${root}.settle.batch` };
 }
 
 export interface CreditService {
@@ -58,6 +62,7 @@ export async function startCreditService(opts: CreditServiceOptions): Promise<Cr
         { name: "extend", subject: subj.extend, request: pb.ExtendRequest, reply: pb.Authorization, handle: (r) => store.extend(r) },
         { name: "commit", subject: subj.commit, request: pb.CommitRequest, reply: pb.CommitResult, handle: (r) => store.commit(r) },
         { name: "release", subject: subj.release, request: pb.ReleaseRequest, reply: pb.CommitResult, handle: (r) => store.release(r) },
+        { name: "settle-batch", subject: subj.settleBatch, request: pb.SettleBatchRequest, reply: pb.SettleBatchResult, handle: (r) => settleBatch(store, r) },
         {
           name: "adgrant",
           subject: subj.adGrant,

@@ -7,7 +7,7 @@ import type { Meter } from "@opentelemetry/api";
 import type { Redis } from "ioredis";
 import { RedisUnavailableError, scriptError } from "./errors.ts";
 import { adRatio, type CreditPolicy, DEFAULT_POLICY } from "./policy.ts";
-import { scripts, type ScriptName } from "./scripts.ts";
+import { pipelined, scripts, type ScriptName } from "./scripts.ts";
 import { calendarKeys } from "./time.ts";
 
 export interface CreditStoreOptions {
@@ -189,14 +189,24 @@ export class CreditStore {
   }
 
   async commit(req: callctl.v1.ICommitRequest): Promise<callctl.v1.CommitResult> {
+    return this.commitReply(req, await this.#run("commit", this.commitArgs(req)));
+  }
+
+  /** Validates a commit and builds its script arguments (shared with the batch path, batch.ts). */
+  commitArgs(req: callctl.v1.ICommitRequest): (string | number)[] {
     checkId("call_id", req.callId ?? "", true);
-    const callId = req.callId as string;
     const amount = Number(req.amountMicro ?? 0);
     if (!Number.isSafeInteger(amount) || amount < 0 || amount > 1_000_000_000) throw new ValidationError("amount_micro must be 0..1000000000", { field: "amount_micro" });
     const now = Number(req.atMs) || this.clock();
     const cal = calendarKeys(now);
     const s = this.policy.spike;
-    const r = await this.#run("commit", [callId, req.reservationId ?? "", now, req.billedS ?? 0, amount, cal.day, cal.month, ...cal.prev, s.factor, s.minUsageMicro, s.action]);
+    return [req.callId as string, req.reservationId ?? "", now, req.billedS ?? 0, amount, cal.day, cal.month, ...cal.prev, s.factor, s.minUsageMicro, s.action];
+  }
+
+  /** Maps the commit script's reply (throws the script's coded refusal). */
+  commitReply(req: callctl.v1.ICommitRequest, r: (string | number)[]): callctl.v1.CommitResult {
+    const callId = req.callId as string;
+    const amount = Number(req.amountMicro ?? 0);
     if (r[0] === -1) throw scriptError(String(r[1]), callId);
     const duplicate = r[0] === 2;
     this.#m?.commit.add(1, { op: "commit", duplicate: String(duplicate) });
@@ -224,12 +234,29 @@ export class CreditStore {
   }
 
   async release(req: callctl.v1.IReleaseRequest): Promise<callctl.v1.CommitResult> {
+    return this.releaseReply(req, await this.#run("release", this.releaseArgs(req)));
+  }
+
+  releaseArgs(req: callctl.v1.IReleaseRequest): (string | number)[] {
     checkId("call_id", req.callId ?? "", true);
+    return [req.callId as string, req.reservationId ?? "", this.clock(), (req.reason ?? "").slice(0, 64)];
+  }
+
+  releaseReply(req: callctl.v1.IReleaseRequest, r: (string | number)[]): callctl.v1.CommitResult {
     const callId = req.callId as string;
-    const r = await this.#run("release", [callId, req.reservationId ?? "", this.clock(), (req.reason ?? "").slice(0, 64)]);
     if (r[0] === -1) throw scriptError(String(r[1]), callId);
     this.#m?.commit.add(1, { op: "release", duplicate: String(r[0] === 2) });
     if (r[1] === "none") this.log?.info({ call_id: callId, reservation_id: req.reservationId ?? "" }, "credit: release of a call without a record, nothing held");
     return pb.CommitResult.create({ callId, ok: true, debitedMicro: Number(r[2]), balanceMicro: Number(r[3]), duplicate: r[0] === 2 });
+  }
+
+  /**
+   * Many commit/release scripts in one Redis pipeline (one write, one read): each script is still
+   * atomic and idempotent per call id; the batch as a whole is not a transaction (it need not be:
+   * a retried batch repeats only duplicates). `calls[i]` is [script, argv after the prefix].
+   */
+  async runPipelined(calls: ["commit" | "release", (string | number)[]][]): Promise<([Error, null] | [null, (string | number)[]])[]> {
+    const res = await this.#deadline(pipelined(this.redis, calls.map(([name, argv]) => [name, [this.prefix, ...argv]])));
+    return res as ([Error, null] | [null, (string | number)[]])[];
   }
 }

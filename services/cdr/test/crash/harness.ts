@@ -43,6 +43,9 @@ export class PrivateNats {
   get url(): string {
     return `nats://127.0.0.1:${this.port}`;
   }
+  get pid(): number | undefined {
+    return this.#p?.pid;
+  }
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     this.#p = spawn(process.env.NATS_SERVER_BIN ?? "nats-server", ["-a", "127.0.0.1", "-p", String(this.port), "-js", "-sd", this.dir], { stdio: "ignore" });
