@@ -2,7 +2,8 @@
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { randomUUID } from "node:crypto";
 import { eventHead, plainHead } from "./eventhead.ts";
-import { eventFrame, fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, type WireParts } from "./frames.ts";
+import { PlainText, STATE_NUM } from "./plaintext.ts";
 
 export { eventHead };
 
@@ -14,7 +15,6 @@ export interface SwitchInfo {
 
 type Pairs = Array<[string, string]>;
 
-const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
 export interface Profile {
   username: string;
@@ -55,12 +55,17 @@ export class Channel {
   hangupCause?: string;
   readonly profile: Profile;
   other?: Profile;
-  private varsPlain?: string;
+  /** `variable_k: v\n` per variable (URL-encoded once, when set), in the variables' order. */
+  private readonly varLines = new Map<string, string>();
+  private varsPlain?: Buffer;
+  private readonly text = new PlainText(this);
   private chanKey = "";
-  private chanPlain = "";
-  private varsJson?: string;
+  private chanPlain?: Buffer;
+  private varsJson?: Buffer;
+  /** `"variable_k":"v"` per variable, kept once a JSON listener asked for the variables. */
+  private varMembers?: Map<string, string>;
   private chanKeyJson = "";
-  private chanJson = "";
+  private chanJson?: Buffer;
 
   constructor(
     readonly sw: SwitchInfo,
@@ -107,15 +112,20 @@ export class Channel {
       ["DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination],
       ["call_uuid", this.uuid],
     ];
-    for (const [k, v] of base) this.vars.set(k, v);
+    for (const [k, v] of base) this.setVar(k, v);
   }
 
   setVar(k: string, v: string | undefined): void {
-    if (v === undefined) this.vars.delete(k);
-    else {
-      // Re-inserting moves the variable to the end, as FreeSWITCH appends new ones.
+    if (v === undefined) {
+      if (!this.vars.delete(k)) return;
+      this.varLines.delete(k);
+      this.varMembers?.delete(k);
+    } else {
+      // A new variable goes to the end, as FreeSWITCH appends new ones; a changed one keeps its place.
       if (this.vars.get(k) === v) return;
       this.vars.set(k, v);
+      this.varLines.set(k, "variable_" + k + ": " + fsUrlEncode(v) + "\n");
+      if (this.varMembers) this.varMembers.set(k, JSON.stringify("variable_" + k) + ":" + JSON.stringify(v));
     }
     this.varsPlain = undefined;
     this.varsJson = undefined;
@@ -229,62 +239,79 @@ export class Channel {
   private chanCacheKey(name: string, o: EventOpts): string {
     const p = this.profile;
     return (
-      name + (o.bridge ? "B" : "") + this.state + this.callState + this.answerState + (this.hangupCause ?? "") +
+      (name === "CHANNEL_HANGUP_COMPLETE" ? "H" : "-") + (o.bridge ? "B" : "") + this.state + this.callState + this.answerState + (this.hangupCause ?? "") +
       p.answeredUs + p.progressUs + p.progressMediaUs + p.hangupUs + p.bridgedUs + (p.callee?.number ?? "") + (this.other?.uuid ?? "")
     );
   }
 
-  /** A whole ESL event frame. Both renderings cache the channel block and the variables block. */
-  render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
-    if (kind === "json") return eventFrame("json", this.renderJson(name, o));
-    let s = plainHead(this.sw, name);
+  /**
+   * A whole ESL event frame as parts written back to back: the outer headers and event head as one
+   * string, then the channel and variables blocks as Buffers cached on the channel (shared by every
+   * event until the state or a variable changes), then the application headers.
+   */
+  render(kind: "plain" | "json", name: string, o: EventOpts = {}): WireParts {
+    if (kind === "json") return this.renderJson(name, o);
+    const head = plainHead(this.sw, name);
     const key = this.chanCacheKey(name, o);
-    if (key !== this.chanKey) {
-      let cs = "";
-      for (const [k, v] of this.channelPairs(!!o.bridge, name)) cs += k + ": " + fsUrlEncode(v) + "\n";
+    if (key !== this.chanKey || !this.chanPlain) {
       this.chanKey = key;
-      this.chanPlain = cs;
+      this.chanPlain = Buffer.from(this.text.channel(!!o.bridge, name), "utf8");
     }
-    s += this.chanPlain;
-    if (!o.noVars) s += this.varsBlock();
-    if (o.app) for (const [k, v] of this.appPairs(o.app)) s += k + ": " + fsUrlEncode(v) + "\n";
-    return eventFrame("plain", s + "\n");
+    let tail = "";
+    if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
+    tail += "\n";
+    // head and tail are ASCII (names are constants, values URL-encoded): length is their byte count.
+    const vars = o.noVars ? undefined : this.varsBlock();
+    const len = head.length + this.chanPlain.length + (vars ? vars.length : 0) + tail.length;
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head, this.chanPlain];
+    if (vars) out.push(vars);
+    out.push(tail);
+    return out;
   }
 
   /**
    * The JSON object text, equal to JSON.stringify of the pairs as an object (a repeated name keeps
    * its first position and its last value), built from cached fragments.
    */
-  private renderJson(name: string, o: EventOpts): string {
-    const pairs = eventHead(this.sw, name);
+  private renderJson(name: string, o: EventOpts): WireParts {
     const key = this.chanCacheKey(name, o);
-    if (key !== this.chanKeyJson) {
+    if (key !== this.chanKeyJson || !this.chanJson) {
       this.chanKeyJson = key;
-      this.chanJson = jsonMembers(this.channelPairs(!!o.bridge, name));
+      this.chanJson = Buffer.from("," + jsonMembers(this.channelPairs(!!o.bridge, name)), "utf8");
     }
-    let s = "{" + jsonMembers(pairs) + "," + this.chanJson;
-    if (!o.noVars && this.vars.size) {
-      this.varsJson ??= jsonMembers(this.varPairs());
-      s += "," + this.varsJson;
-    }
-    if (o.app) s += "," + jsonMembers(this.appPairs(o.app));
-    return s + "}";
+    let vars: Buffer | undefined;
+    if (!o.noVars && this.vars.size) vars = this.varsJson ??= this.varsJsonBlock();
+    const head = "{" + jsonMembers(eventHead(this.sw, name));
+    const tail = (o.app ? "," + jsonMembers(this.appPairs(o.app)) : "") + "}";
+    const len = Buffer.byteLength(head) + this.chanJson.length + (vars ? vars.length : 0) + Buffer.byteLength(tail);
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson];
+    if (vars) out.push(vars);
+    out.push(tail);
+    return out;
   }
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
-  connectReply(): string {
-    let s = plainHead(this.sw, "CHANNEL_DATA");
-    for (const [k, v] of this.profilePairs("Channel-", this.profile, true)) s += k + ": " + fsUrlEncode(v) + "\n";
-    for (const [k, v] of this.channelPairs(false)) s += k + ": " + fsUrlEncode(v) + "\n";
-    s += this.varsBlock();
-    return s + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+  connectReply(): WireParts {
+    const s = plainHead(this.sw, "CHANNEL_DATA") + this.text.profile("Channel-", this.profile, true) + this.text.channel(false, "");
+    return [s, this.varsBlock(), "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n"];
   }
 
-  private varsBlock(): string {
+  private varsJsonBlock(): Buffer {
+    if (!this.varMembers) {
+      this.varMembers = new Map();
+      for (const [k, v] of this.vars) this.varMembers.set(k, JSON.stringify("variable_" + k) + ":" + JSON.stringify(v));
+    }
+    let s = "";
+    for (const m of this.varMembers.values()) s += "," + m;
+    return Buffer.from(s, "utf8");
+  }
+
+  /** `variable_*` lines in the variables' order, as one Buffer rebuilt only after a change. */
+  private varsBlock(): Buffer {
     if (this.varsPlain === undefined) {
       let vs = "";
-      for (const [k, v] of this.vars) vs += "variable_" + k + ": " + fsUrlEncode(v) + "\n";
-      this.varsPlain = vs;
+      for (const line of this.varLines.values()) vs += line;
+      this.varsPlain = Buffer.from(vs, "utf8");
     }
     return this.varsPlain;
   }

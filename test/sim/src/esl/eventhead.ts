@@ -29,6 +29,8 @@ function pad(n: number): string {
 let dateSec = -1;
 let dateLocal = "";
 let dateGmt = "";
+/** The two date headers of the current second, rendered for `plain`. */
+let datesPlain = "";
 
 function dates(nowMs: number): [string, string] {
   const sec = Math.floor(nowMs / 1000);
@@ -38,6 +40,7 @@ function dates(nowMs: number): [string, string] {
     dateLocal =
       d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
     dateGmt = d.toUTCString();
+    datesPlain = "Event-Date-Local: " + fsUrlEncode(dateLocal) + "\nEvent-Date-GMT: " + fsUrlEncode(dateGmt) + "\n";
   }
   return [dateLocal, dateGmt];
 }
@@ -47,7 +50,7 @@ const plainHeadCache = new Map<string, string>();
 /** The event header block rendered for `plain`, with the static part cached per event name. */
 export function plainHead(sw: SwitchInfo, name: string): string {
   const now = Date.now();
-  const [local, gmt] = dates(now);
+  dates(now);
   const key = sw.coreUuid + name;
   let pre = plainHeadCache.get(key);
   if (pre === undefined) {
@@ -58,9 +61,8 @@ export function plainHead(sw: SwitchInfo, name: string): string {
   const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
   return (
     pre +
-    "Event-Date-Local: " + fsUrlEncode(local) +
-    "\nEvent-Date-GMT: " + fsUrlEncode(gmt) +
-    "\nEvent-Date-Timestamp: " + (now * 1000 + Math.floor(Math.random() * 1000)) +
+    datesPlain +
+    "Event-Date-Timestamp: " + (now * 1000 + Math.floor(Math.random() * 1000)) +
     "\nEvent-Calling-File: " + c[0] +
     "\nEvent-Calling-Function: " + c[1] +
     "\nEvent-Calling-Line-Number: " + c[2] +

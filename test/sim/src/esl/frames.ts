@@ -1,20 +1,42 @@
 // ESL wire format: FreeSWITCH-style URL encoding, frame builders and a parser that reads by
 // Content-Length (frames carry no other delimiter; bodies contain blank lines).
 
-const UNSAFE = /[\x00-\x20"#%&+:;<=>?@[\\\]^`{|}\x7f-\uffff]/;
 const HEX = "0123456789ABCDEF";
 const UNSAFE_ASCII = '\r\n "#%&+:;<=>?@[\\]^`{|}';
+/** Per ASCII code: "" when it stays as is, else its %XX escape. */
+const ESC: string[] = [];
+for (let c = 0; c < 128; c++) {
+  const bad = c <= 0x20 || c >= 0x7f || UNSAFE_ASCII.includes(String.fromCharCode(c));
+  ESC.push(bad ? "%" + HEX[c >> 4] + HEX[c & 15] : "");
+}
 
 /** switch_url_encode: printable ASCII except the unsafe set stays; everything else is %XX (UTF-8 bytes). */
 export function fsUrlEncode(s: string): string {
-  if (!UNSAFE.test(s)) return s;
-  const b = Buffer.from(s, "utf8");
-  let out = "";
-  for (const c of b) {
-    if (c <= 0x20 || c >= 0x7f || UNSAFE_ASCII.includes(String.fromCharCode(c))) {
-      out += "%" + HEX[c >> 4] + HEX[c & 15];
-    } else out += String.fromCharCode(c);
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || ESC[c] !== "") break;
+    i++;
   }
+  if (i === n) return s;
+  // Safe runs are copied as slices, unsafe characters replaced by their escapes.
+  let out = "";
+  let run = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return out + s.slice(run, i) + encodeUtf8Tail(s.slice(i));
+    const e = ESC[c]!;
+    if (e === "") continue;
+    out += s.slice(run, i) + e;
+    run = i + 1;
+  }
+  return out + s.slice(run);
+}
+
+function encodeUtf8Tail(s: string): string {
+  let out = "";
+  for (const c of Buffer.from(s, "utf8")) out += c < 128 ? ESC[c] || String.fromCharCode(c) : "%" + HEX[c >> 4] + HEX[c & 15];
   return out;
 }
 
@@ -26,6 +48,9 @@ export function fsUrlDecode(s: string): string {
     return s;
   }
 }
+
+/** One frame (or several) as parts written back to back; strings are sent as UTF-8. */
+export type WireParts = Array<string | Buffer>;
 
 export const GOODBYE = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
 

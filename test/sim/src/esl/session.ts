@@ -4,7 +4,11 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import type { EslCall } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
-import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE } from "./frames.ts";
+import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE, type WireParts } from "./frames.ts";
+
+function flushSession(s: Session): void {
+  s.flush();
+}
 
 export interface SessionHost {
   password: string;
@@ -56,25 +60,45 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
-  /** Output of the current tick, written as one string (one write request, one syscall). */
-  private pending = "";
+  /** Output of the current tick: strings and cached Buffers, written together (one writev). */
+  private pending: WireParts = [];
+  private pendingBytes = 0;
 
   /** Writes in one tick go out together (FreeSWITCH writes a burst of events the same way). */
-  private out(s: string): void {
-    if (!this.pending) process.nextTick(() => this.flush());
-    this.pending += s;
+  private out(s: string | WireParts): void {
+    if (!this.pending.length) process.nextTick(flushSession, this);
+    if (typeof s === "string") this.add(s);
+    else for (const p of s) this.add(p);
     // A burst larger than a socket buffer goes out now, so back-pressure (writableNeedDrain) stays exact.
-    if (this.pending.length >= 16384) this.flush();
+    if (this.pendingBytes >= 16384) this.flush();
   }
 
-  private flush(): void {
-    const s = this.pending;
-    if (!s) return;
-    this.pending = "";
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(s);
+  private add(p: string | Buffer): void {
+    const q = this.pending;
+    const last = q.length - 1;
+    // Adjacent strings travel as one (fewer write requests); Buffers are written as they are.
+    if (typeof p === "string" && last >= 0 && typeof q[last] === "string") q[last] += p;
+    else q.push(p);
+    this.pendingBytes += p.length;
   }
 
-  write(s: string): void {
+  flush(): void {
+    const parts = this.pending;
+    if (!parts.length) return;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const sock = this.socket;
+    if (sock.destroyed || !sock.writable) return;
+    if (parts.length === 1) {
+      sock.write(parts[0]!);
+      return;
+    }
+    sock.cork();
+    for (const p of parts) sock.write(p);
+    sock.uncork();
+  }
+
+  write(s: string | WireParts): void {
     if (!this.closed) this.out(s);
   }
 
@@ -89,7 +113,8 @@ export class Session {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = "";
+    this.pending = [];
+    this.pendingBytes = 0;
     this.socket.destroy();
     this.host.closed(this);
   }
@@ -100,7 +125,7 @@ export class Session {
   }
 
   /** Queue an event; past the queue limit events are lost, and past maxLost the listener is killed. */
-  sendEventFrame(frame: string): void {
+  sendEventFrame(frame: string | WireParts): void {
     if (this.closed) return;
     if (this.socket.writableNeedDrain) {
       if (this.queued >= this.host.slowConsumer.queueLimit) {

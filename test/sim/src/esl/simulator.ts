@@ -6,7 +6,7 @@ import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, typ
 import { runApi } from "./api.ts";
 import { type CallHost, EslCall } from "./call.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
-import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
+import { eventFrame, jsonEventBody, plainEventBody, type WireParts } from "./frames.ts";
 import { Session, type SessionHost } from "./session.ts";
 
 export interface EslSimulatorOptions {
@@ -171,16 +171,20 @@ export class EslSimulator {
   }
 
   private emit(call: EslCall, name: string, o?: EventOpts): void {
-    let plain: string | undefined;
-    let json: string | undefined;
-    const deliver = (s: Session) => {
-      if (!s.wants(call, name)) return;
+    let plain: WireParts | undefined;
+    let json: WireParts | undefined;
+    const own = this.byUuid.get(call.uuid);
+    if (own)
+      for (const s of own) {
+        if (!s.wants(call, name)) continue;
+        if (s.format === "json") s.sendEventFrame((json ??= call.ch.render("json", name, o)));
+        else s.sendEventFrame((plain ??= call.ch.render("plain", name, o)));
+      }
+    for (const s of this.global) {
+      if (!s.wants(call, name)) continue;
       if (s.format === "json") s.sendEventFrame((json ??= call.ch.render("json", name, o)));
       else s.sendEventFrame((plain ??= call.ch.render("plain", name, o)));
-    };
-    const own = this.byUuid.get(call.uuid);
-    if (own) for (const s of own) deliver(s);
-    for (const s of this.global) deliver(s);
+    }
   }
 
   private sendEvent(h: Record<string, string>, body: string | undefined, name: string, owner?: Session): void {
