@@ -31,54 +31,56 @@ export function parseDialed(raw: string): ParsedDialed {
     const c = raw.charCodeAt(i);
     if (c < 48 || c > 57) return fail("", "INVALID_CHARACTERS", `character ${i + 1} is not a digit`);
   }
-  const s = plus ? raw.slice(1) : raw;
   if (plus) {
     // +E.164 from SIP: no carrier code, no trunk prefix
-    if (s.length === 0) return fail("", "NUMBER_TOO_SHORT", "'+' without digits");
-    if (s.charCodeAt(0) === 48) return fail("", "INVALID_COUNTRY_CODE", "an E.164 number cannot start with 0");
-    if (s.length > MAX_E164) return fail("", "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${s.length}`);
-    return e164OrSpecial("", s);
+    const n = raw.length - 1;
+    if (n === 0) return fail("", "NUMBER_TOO_SHORT", "'+' without digits");
+    if (raw.charCodeAt(1) === 48) return fail("", "INVALID_COUNTRY_CODE", "an E.164 number cannot start with 0");
+    if (n > MAX_E164) return fail("", "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${n}`);
+    return ok("", "e164", raw.slice(1));
   }
+  // offsets into raw instead of intermediate slices: one string for the result's digits
   let code = "";
-  let rest = s;
-  if (s.startsWith("010")) {
+  let r = 0; // where the number after the carrier code starts
+  if (raw.startsWith("010")) {
     // DOMAIN.md §1.1: after 010 a 0 means the six-digit form 0100xy
-    const len = s.charCodeAt(3) === 48 ? 6 : 5;
-    if (s.length < len) return fail("", "NUMBER_TOO_SHORT", `incomplete carrier-selection code ${s}`);
-    code = s.slice(0, len);
-    rest = s.slice(len);
-    if (rest.length === 0) return fail(code, "NUMBER_TOO_SHORT", "carrier-selection code without a number");
+    const len = raw.charCodeAt(3) === 48 ? 6 : 5;
+    if (raw.length < len) return fail("", "NUMBER_TOO_SHORT", `incomplete carrier-selection code ${raw}`);
+    code = raw.slice(0, len);
+    r = len;
+    if (raw.length === r) return fail(code, "NUMBER_TOO_SHORT", "carrier-selection code without a number");
   }
-  if (rest.startsWith("00")) {
-    const intl = rest.slice(2);
-    if (intl.length === 0) return fail(code, "NUMBER_TOO_SHORT", "international prefix 00 without a country code");
-    if (intl.charCodeAt(0) === 48) return fail(code, "INVALID_COUNTRY_CODE", "country codes do not start with 0");
-    if (intl.length > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${intl.length}`);
-    return e164OrSpecial(code, intl, "international");
+  const rest = raw.length - r;
+  if (raw.startsWith("00", r)) {
+    const n = rest - 2;
+    if (n === 0) return fail(code, "NUMBER_TOO_SHORT", "international prefix 00 without a country code");
+    if (raw.charCodeAt(r + 2) === 48) return fail(code, "INVALID_COUNTRY_CODE", "country codes do not start with 0");
+    if (n > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${n}`);
+    return ok(code, "international", raw.slice(r + 2));
   }
-  if (rest.charCodeAt(0) === 48) {
-    const nsn = rest.slice(1);
-    if (nsn.length === 0) return fail(code, "NUMBER_TOO_SHORT", "trunk prefix 0 without a number");
-    if (nsn.length + 2 > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${nsn.length + 2}`);
-    return { ok: true, carrierCode: code, kind: "national", digits: `49${nsn}` };
+  if (raw.charCodeAt(r) === 48) {
+    const n = rest - 1;
+    if (n === 0) return fail(code, "NUMBER_TOO_SHORT", "trunk prefix 0 without a number");
+    if (n + 2 > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${n + 2}`);
+    return ok(code, "national", `49${raw.slice(r + 1)}`);
   }
   // 11x: emergency, harmonised and directory numbers are dialed without an area code
   // (DOMAIN.md §1.2: subscriber numbers never start with 0 or 11)
-  if (rest.startsWith("11")) {
-    if (rest.length + 2 > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `${rest.length} digits`);
-    return { ok: true, carrierCode: code, kind: "special", digits: `49${rest}` };
+  if (raw.startsWith("11", r)) {
+    if (rest + 2 > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `${rest} digits`);
+    return ok(code, "special", `49${raw.slice(r)}`);
   }
   if (code === "") {
     // no carrier code and no prefix: E.164 without '+', the wire form (callback destinations)
-    if (rest.length > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${rest.length}`);
-    return { ok: true, carrierCode: code, kind: "e164", digits: rest };
+    if (rest > MAX_E164) return fail(code, "NUMBER_TOO_LONG", `E.164 allows at most ${MAX_E164} digits, got ${rest}`);
+    return ok(code, "e164", raw);
   }
-  if (rest.length > 11) return fail(code, "NUMBER_TOO_LONG", `a local subscriber number has at most 11 digits, got ${rest.length}`);
-  return { ok: true, carrierCode: code, kind: "local", digits: rest };
+  if (rest > 11) return fail(code, "NUMBER_TOO_LONG", `a local subscriber number has at most 11 digits, got ${rest}`);
+  return ok(code, "local", raw.slice(r));
 }
 
-function e164OrSpecial(code: string, e164: string, kind: DialedKind = "e164"): ParsedDialed {
-  return { ok: true, carrierCode: code, kind, digits: e164 };
+function ok(carrierCode: string, kind: DialedKind, digits: string): ParsedDialed {
+  return { ok: true, carrierCode, kind, digits };
 }
 
 /**

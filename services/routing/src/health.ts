@@ -130,9 +130,21 @@ export class TrunkHealth {
 
   /** Called once per candidate per decision: a half-open trunk gets one probe per interval. */
   admit(trunkId: string, now = this.#now()): Admission {
+    return this.admitWithNer(trunkId, now);
+  }
+
+  /** The NER that the last admitWithNer() saw (1 for a trunk without samples). */
+  lastNer = 1;
+
+  /** admit() and nerOf() with one lookup (the router asks both for every priced trunk); the NER is left in `lastNer`. */
+  admitWithNer(trunkId: string, now: number): Admission {
     const b = this.#b.get(trunkId);
-    if (!b) return "NORMAL";
+    if (!b) {
+      this.lastNer = 1;
+      return "NORMAL";
+    }
     this.#tick(b, now);
+    this.lastNer = b.ner;
     if (b.state === "CLOSED") return "NORMAL";
     if (b.state === "OPEN") return "EXCLUDED";
     if (now - b.lastProbeAt >= this.#opts.probeIntervalMs) {

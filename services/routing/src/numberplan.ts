@@ -20,22 +20,30 @@ export class NumberPlan {
   #table = new PrefixTable(1024);
   #areas = new PrefixTable(4096);
   #areaCache = new Map<string, string>();
+  #ok: NationalResult[];
 
   constructor(plan: RoutingConfig["numberPlan"]) {
     this.version = plan.version;
     this.ranges = plan.ranges.map((r) => ({ prefix: r.prefix, type: r.type, minLength: r.minLength, maxLength: r.maxLength }));
     for (const [i, r] of this.ranges.entries()) this.#table.set(r.prefix, i);
+    this.#ok = this.ranges.map((r) => Object.freeze({ ok: true, type: r.type, range: r }));
     for (const a of plan.areaCodes) this.#areas.set(a, a.length);
   }
 
   /** Classifies a German NSN (digits after 0 / +49). */
   classify(nsn: string): NationalResult {
-    const i = this.#table.lookup(nsn);
+    return this.classifyFrom(nsn, 0);
+  }
+
+  /** The same for the NSN that starts at `from` of `digits` (e.g. 2 for an E.164 number 49...), without slicing it. */
+  classifyFrom(digits: string, from: number): NationalResult {
+    const i = this.#table.lookup(digits, from);
     const r = i >= 0 ? this.ranges[i]! : null;
-    if (!r || r.type === "UNKNOWN") return { ok: false, reason: "UNALLOCATED_NUMBER", detail: `no German number range for 0${nsn.slice(0, 4)}`, type: "UNKNOWN" };
-    if (nsn.length < r.minLength) return { ok: false, reason: "NUMBER_TOO_SHORT", detail: `0${r.prefix}: at least ${r.minLength} digits after the 0, got ${nsn.length}`, type: r.type };
-    if (nsn.length > r.maxLength) return { ok: false, reason: "NUMBER_TOO_LONG", detail: `0${r.prefix}: at most ${r.maxLength} digits after the 0, got ${nsn.length}`, type: r.type };
-    return { ok: true, type: r.type, range: r };
+    const len = digits.length - from;
+    if (!r || r.type === "UNKNOWN") return { ok: false, reason: "UNALLOCATED_NUMBER", detail: `no German number range for 0${digits.slice(from, from + 4)}`, type: "UNKNOWN" };
+    if (len < r.minLength) return { ok: false, reason: "NUMBER_TOO_SHORT", detail: `0${r.prefix}: at least ${r.minLength} digits after the 0, got ${len}`, type: r.type };
+    if (len > r.maxLength) return { ok: false, reason: "NUMBER_TOO_LONG", detail: `0${r.prefix}: at most ${r.maxLength} digits after the 0, got ${len}`, type: r.type };
+    return this.#ok[i]!; // one immutable result per range: nothing allocated for a valid number
   }
 
   /**

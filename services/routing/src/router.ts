@@ -14,12 +14,12 @@
 //  12. zone by longest prefix in the brand's zone deck
 //  13. least-cost routing: priced trunks by health, then cost; at most lcr.maxCandidates
 import { CallctlError, pb, type callctl } from "@callctl/core";
-import { classifyGerman, InternationalClassifier, zoneOf, type Classified } from "./classify.ts";
+import { InternationalClassifier, zoneOf } from "./classify.ts";
 import type { NumberTypeName } from "./config.ts";
 import { normaliseCli, parseDialed } from "./dialed.ts";
 import { type Admission, TrunkHealth } from "./health.ts";
 import { reject, type RejectReason } from "./reasons.ts";
-import { groupMatches, TYPE_BIT, type GroupT, type Tables } from "./tables.ts";
+import { groupMatches, TYPE_BIT, TYPE_INDEX, type GroupT, type Tables } from "./tables.ts";
 
 type Decision = callctl.v1.IRouteDecision;
 type Candidate = callctl.v1.ITrunkCandidate;
@@ -122,13 +122,27 @@ export class Router {
       e164 = `49${area}${p.digits}`;
       if (e164.length > 15) return no(d, "NUMBER_TOO_LONG", `E.164 allows at most 15 digits, got ${e164.length}`);
     }
-    const c: Classified = e164.startsWith("49") ? classifyGerman(t.plan, e164) : this.intl.classify(e164);
-    if (!c.ok) {
-      if (c.type) d.destination = { e164, country: c.country ?? "", numberType: NT[c.type], zone: "" };
-      return no(d, c.reason, c.detail);
+    // German numbers through the catalogue (classifyGerman without its per-call objects)
+    let country: string;
+    let type: NumberTypeName;
+    if (e164.startsWith("49")) {
+      const r = t.plan.classifyFrom(e164, 2);
+      if (!r.ok) {
+        d.destination = { e164, country: "DE", numberType: NT[r.type], zone: "" };
+        return no(d, r.reason, r.detail);
+      }
+      country = "DE";
+      type = r.type;
+    } else {
+      const c = this.intl.classify(e164);
+      if (!c.ok) {
+        if (c.type) d.destination = { e164, country: c.country ?? "", numberType: NT[c.type], zone: "" };
+        return no(d, c.reason, c.detail);
+      }
+      country = c.country;
+      type = c.type;
     }
-    const type = c.type;
-    d.destination = { e164, country: c.country, numberType: NT[type], zone: "" };
+    d.destination = { e164, country, numberType: NT[type], zone: "" };
     // 5: DOMAIN.md §1.3, the access network routes these free of charge
     if (type === "EMERGENCY") return no(d, "EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
     if (type === "HARMONISED") return no(d, "HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
@@ -144,29 +158,30 @@ export class Router {
     } else if (!account) return no(d, "ACCOUNT_REQUIRED", `${product} needs an account id in the request`);
     d.accountId = account;
     if (!sub || sub.account !== account) sub = t.subscribersByAccount.get(account) ?? sub;
-    // 7-9
-    const g1 = firstMatch(brand.globalBlocks, e164, c.country, type);
+    // 7-9: only the groups that can match this number type (tables.ts groupsByType), in order
+    const ti = TYPE_INDEX[type];
+    const g1 = firstMatch(brand.globalByType[ti]!, e164, country, type);
     if (g1) return no(d, "BLOCKED_GLOBAL", `block group ${g1.id}`);
-    const g2 = firstMatch(brand.brandBlocks, e164, c.country, type);
+    const g2 = firstMatch(brand.brandByType[ti]!, e164, country, type);
     if (g2) return no(d, "BLOCKED_BRAND", `block group ${g2.id} of brand ${brand.id}`);
-    const g3 = sub ? firstMatch(sub.barring, e164, c.country, type) : undefined;
+    const g3 = sub ? firstMatch(sub.barringByType[ti]!, e164, country, type) : undefined;
     if (g3) return no(d, "BLOCKED_ACCOUNT", `barring ${g3.id} of account ${account}`);
     // 10
     const a = prod.allowed;
     if (a) {
-      const ok = c.country === "DE" ? (a.nationalMask & TYPE_BIT[type]) !== 0 : a.countries.has(c.country) && (a.intlMask & TYPE_BIT[type]) !== 0;
-      if (!ok) return no(d, "DESTINATION_NOT_ALLOWED", `${product} does not reach ${c.country} ${type}`);
+      const ok = country === "DE" ? (a.nationalMask & TYPE_BIT[type]) !== 0 : a.countries.has(country) && (a.intlMask & TYPE_BIT[type]) !== 0;
+      if (!ok) return no(d, "DESTINATION_NOT_ALLOWED", `${product} does not reach ${country} ${type}`);
     }
     // 11
-    if (t.critical.has(c.country)) return no(d, "CRITICAL_COUNTRY", `${c.country} is a critical country`);
+    if (t.critical.has(country)) return no(d, "CRITICAL_COUNTRY", `${country} is a critical country`);
     // 12
-    if (!local && type === "FIXED" && c.country === "DE" && cli.startsWith("49")) {
+    if (!local && type === "FIXED" && country === "DE" && cli.startsWith("49")) {
       const area = this.#caller(t, cli).area;
       local = area !== "" && e164.startsWith(area, 2);
     }
     const zi = brand.zones.lookup(e164);
     const zone = zoneOf(zi >= 0 ? brand.zoneValues[zi] : undefined, type, local);
-    if (!zone) return no(d, "ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${c.country} ${type}`);
+    if (!zone) return no(d, "ZONE_UNKNOWN", `brand ${brand.id} has no zone for ${country} ${type}`);
     d.destination.zone = zone;
     // 13: rank into scratch arrays (no per-trunk objects), insertion sort (stable, like
     // Array#sort: equal keys keep deck order), candidate objects only for the ones returned
@@ -185,10 +200,10 @@ export class Router {
       const c = tr.deck.lookup(e164);
       if (c < 0) continue;
       priced++;
-      const adm: Admission = this.health.admit(tr.id, now);
+      const adm: Admission = this.health.admitWithNer(tr.id, now);
       if (adm === "EXCLUDED") continue;
       const r = adm === "DEMOTED" ? 1 : 0;
-      const n = this.health.nerOf(tr.id);
+      const n = this.health.lastNer;
       // insert trunk i after every entry that does not rank after it
       let j = m++;
       while (j > 0) {

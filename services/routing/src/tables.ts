@@ -8,6 +8,12 @@ import { PackedPrefixTable } from "./packed.ts";
 import { PrefixTable } from "./prefix.ts";
 
 export const TYPE_BIT = Object.fromEntries(NUMBER_TYPES.map((t, i) => [t, 1 << i])) as Record<NumberTypeName, number>;
+export const TYPE_INDEX = Object.fromEntries(NUMBER_TYPES.map((t, i) => [t, i])) as Record<NumberTypeName, number>;
+
+/** Per number type (TYPE_INDEX), the groups that can match that type, in their order: a decision checks only those. */
+export function groupsByType(groups: GroupT[]): GroupT[][] {
+  return NUMBER_TYPES.map((t) => groups.filter((g) => g.typeMask === 0 || (g.typeMask & TYPE_BIT[t]) !== 0));
+}
 
 export interface GroupT {
   id: string;
@@ -45,6 +51,8 @@ export interface BrandT {
   trunks: TrunkT[];
   globalBlocks: GroupT[]; // global groups minus the brand's allowGroups
   brandBlocks: GroupT[];
+  globalByType: GroupT[][]; // groupsByType(globalBlocks)
+  brandByType: GroupT[][];
 }
 
 export interface SubscriberT {
@@ -52,6 +60,7 @@ export interface SubscriberT {
   account: string;
   products: Set<string>;
   barring: GroupT[];
+  barringByType: GroupT[][];
 }
 
 export interface Tables {
@@ -146,7 +155,11 @@ export function compile(config: RoutingConfig, revision?: number, decks: Map<str
       trunks: (b.trunks ?? Object.keys(config.trunks)).flatMap((t) => (trunks.has(t) ? [trunks.get(t)!] : [])),
       globalBlocks: config.blockGroups.global.filter((g) => !b.allowGroups.includes(g)).map((g) => groups.get(g)!),
       brandBlocks: b.blocks.map((g) => groups.get(g)!),
+      globalByType: [],
+      brandByType: [],
     };
+    brand.globalByType = groupsByType(brand.globalBlocks);
+    brand.brandByType = groupsByType(brand.brandBlocks);
     brands.set(id, brand);
     if (brand.carrierCode) brandsByCode.set(brand.carrierCode, brand);
     else for (const p of b.products) if (!brandsByProduct.has(p)) brandsByProduct.set(p, brand);
@@ -154,7 +167,8 @@ export function compile(config: RoutingConfig, revision?: number, decks: Map<str
   const subscribersByCli = new Map<string, SubscriberT>();
   const subscribersByAccount = new Map<string, SubscriberT>();
   for (const [cli, s] of Object.entries(config.subscribers)) {
-    const sub: SubscriberT = { cli, account: s.account, products: new Set(s.products), barring: s.barring.map((g) => groups.get(g)!) };
+    const barring = s.barring.map((g) => groups.get(g)!);
+    const sub: SubscriberT = { cli, account: s.account, products: new Set(s.products), barring, barringByType: groupsByType(barring) };
     subscribersByCli.set(cli, sub);
     subscribersByAccount.set(s.account, sub);
   }
