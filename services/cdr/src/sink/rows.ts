@@ -28,7 +28,6 @@ function legSummary(l: Cdr | callctl.v1.Cdr.$Properties, shorten: boolean) {
 
 export function cdrRow(c: Cdr, streamSeq: number, shorten: boolean): Record<string, unknown> {
   const q = c.tariff;
-  const num = (x: string) => (shorten ? shortenNumber(x) : x);
   return {
     call_id: c.callId,
     schema_version: c.schemaVersion,
@@ -37,8 +36,8 @@ export function cdrRow(c: Cdr, streamSeq: number, shorten: boolean): Record<stri
     product: c.product,
     account_id: c.accountId,
     caller: c.caller,
-    dialed: num(c.dialed),
-    dest_e164: num(c.destination?.e164 ?? ""),
+    dialed: shorten ? shortenNumber(c.dialed) : c.dialed,
+    dest_e164: shorten ? shortenNumber(c.destination?.e164 ?? "") : (c.destination?.e164 ?? ""),
     dest_country: c.destination?.country ?? "",
     dest_type: pb.NumberType[n(c.destination?.numberType)] ?? "NUMBER_TYPE_UNSPECIFIED",
     dest_zone: c.destination?.zone ?? "",
