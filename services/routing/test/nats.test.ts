@@ -2,6 +2,7 @@
 // tables from a KV bucket, answers decide and blocks, swaps on a new document, refuses a bad one,
 // and demotes a trunk from attempt events on a JetStream stream. Subjects, bucket and stream are
 // unique to this test so that parallel tests on the same server do not meet.
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { createLogger, pb, putConfig, readYamlConfig, request, setupTelemetry } from "@callctl/core";
 import { testNats, uniq } from "@callctl/core/testing";
@@ -32,8 +33,8 @@ t.test("route.decide and route.blocks over NATS, KV swap, health from attempts",
   });
   const { doc } = readYamlConfig(EXAMPLE);
   await putConfig(kv, doc);
-  const { tracer } = setupTelemetry("routing-test");
-  const svc = await startRouting({ nc, kv, log: createLogger("routing-test", { level: (process.env.TEST_LOG as "info") ?? "silent" }), tracer, subjects });
+  const tel = setupTelemetry("routing-test");
+  const svc = await startRouting({ nc, kv, log: createLogger("routing-test", { level: (process.env.TEST_LOG as "info") ?? "silent" }), tracer: tel.tracer, meter: tel.meter, subjects });
   t.teardown(() => svc.stop());
   await svc.loaded;
 
@@ -73,4 +74,9 @@ t.test("route.decide and route.blocks over NATS, KV swap, health from attempts",
   }
   await until(async () => !(await decide("010970043664123456")).candidates?.some((c) => c.trunkId === "colt-eu"));
   t.same((await decide("010970043664123456")).candidates?.map((c) => c.trunkId), ["bics-world"], "colt-eu demoted");
+
+  // decisions counted by outcome, reason and brand on /metrics
+  const text = await new Promise<string>((resolve) => tel.metricsHandler({} as IncomingMessage, { statusCode: 200, setHeader() {}, end: (s: string) => resolve(s) } as unknown as ServerResponse));
+  t.match(text, /callctl_route_decisions_total\{outcome="ROUTE",reason="",brand="01097"[^}]*\} [1-9]/);
+  t.match(text, /callctl_route_decisions_total\{outcome="REJECT",reason="BLOCKED_GLOBAL",brand="01097"[^}]*\} 1\b/);
 });
