@@ -7,7 +7,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createLogger, measureFloor } from "@callctl/core";
+import { createLogger, Latency, measureFloor } from "@callctl/core";
 import { testNats, uniq } from "@callctl/core/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startSwitchAgent } from "../src/agent.ts";
@@ -18,6 +18,21 @@ export interface SetupBenchOptions {
   durationS: number;
   /** How long answered calls stay up (ms): cps × holdMs / 1000 calls are held at once. */
   holdMs?: number;
+  /** Width of the latency-over-time windows in `decision_windows` (s); default 5. */
+  windowS?: number;
+}
+
+export interface DecisionWindow {
+  /** End of the window, seconds since the load started. */
+  t_s: number;
+  decisions: number;
+  p50_us: number;
+  p99_us: number;
+  max_us: number;
+  /** Calls up in the agent at the end of the window. */
+  active: number;
+  /** The agent's event-loop delay p99 in this window. */
+  loop_p99_ms: number;
 }
 
 /** BENCH_CPU_PROF=<dir>: every child writes a V8 CPU profile there (run the parent with --cpu-prof too). */
@@ -65,6 +80,26 @@ export async function runSetupBench(o: SetupBenchOptions) {
   let maxActive = 0;
   // status() is cheap; stats() summarises the decision histogram (≈4 % of the agent's CPU at 20 Hz).
   const sample = setInterval(() => (maxActive = Math.max(maxActive, agent.status().activeCalls ?? 0)), 50);
+  // Latency over time ("no growth in latency" while calls pile up): every decision also lands in a
+  // per-window histogram, summarised and reset every windowS seconds.
+  const win = new Latency();
+  const winLoop = monitorEventLoopDelay({ resolution: 5 });
+  winLoop.enable();
+  const record = agent.decisionLatency.recordUs.bind(agent.decisionLatency);
+  agent.decisionLatency.recordUs = (us: number) => {
+    record(us);
+    win.recordUs(us);
+  };
+  const windows: DecisionWindow[] = [];
+  const windowS = o.windowS ?? 5;
+  const closeWindow = () => {
+    const w = win.summary();
+    windows.push({ t_s: Math.round((performance.now() - t0) / 100) / 10, decisions: w.count, p50_us: w.p50_us, p99_us: w.p99_us, max_us: w.max_us, active: agent.status().activeCalls ?? 0, loop_p99_ms: Math.round(winLoop.percentile(99) / 1e6) });
+    win.reset();
+    winLoop.reset();
+  };
+  const windowTimer = setInterval(closeWindow, windowS * 1000);
+  const loadBefore = loadavg()[0]!;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: { p50_us: number; p99_us: number }; cpu: Cpu }>(load, "done");
@@ -80,6 +115,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const sCpu1 = await servicesCpu1;
   const servicesCpu = { user: sCpu1.user - sCpu0.user, system: sCpu1.system - sCpu0.system };
   clearInterval(sample);
+  clearInterval(windowTimer);
+  if (win.count) closeWindow();
   await agent.flush();
   const floor = await measureFloor({ n: 2000 });
   const st = agent.stats();
@@ -91,6 +128,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
     /** CPU time per call in each process (robust to the shared machine's load). */
     cpu_ms_per_call: { agent: msPerCall(cpu, r.calls), services: msPerCall(servicesCpu, r.calls), sim_load: msPerCall(r.cpu, r.calls) },
     agent_loop_delay_ms: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
+    decision_windows: windows,
+    loadavg_1m_before: Math.round(loadBefore * 100) / 100,
     loadavg_1m: Math.round(loadavg()[0]! * 100) / 100,
     floor, note: "3 processes: real routing+tariff+credit | simulator+load | agent; announcement 50 ms (excluded from decision)",
   };
@@ -104,7 +143,7 @@ export async function runSetupBench(o: SetupBenchOptions) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (k: string, d: string) => (process.argv.includes(k) ? (process.argv[process.argv.indexOf(k) + 1] ?? d) : d);
-  const r = await runSetupBench({ driver: arg("--driver", "esl") as "esl" | "ari", cps: Number(arg("--cps", "200")), durationS: Number(arg("--duration", "10")), holdMs: Number(arg("--hold-ms", "2000")) });
+  const r = await runSetupBench({ driver: arg("--driver", "esl") as "esl" | "ari", cps: Number(arg("--cps", "200")), durationS: Number(arg("--duration", "10")), holdMs: Number(arg("--hold-ms", "2000")), windowS: Number(arg("--window-s", "5")) });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   process.exit(0);
 }

@@ -65,7 +65,10 @@ async function accept(d: CallbackDeps, req: callctl.v1.ICallbackRequest): Promis
   if (!NUMBER.test(caller) || !NUMBER.test(destination)) return no({ reason: "INVALID_NUMBER", q850: 28 });
   const product = req.product || "callback";
   const { nc, subjects: s, timeouts: to, clock } = d.deps;
-  const base = { callId, caller, product, accountId: req.accountId ?? "", node: d.node };
+  // An ad-funded call is paid by its web session (000 §5.3): without an explicit account the session
+  // is the account, named as credit names it (`ad:<session>`), so routing's "account required" holds.
+  const accountId = req.accountId || (product === "ad-funded" && req.sessionId ? `ad:${req.sessionId}` : "");
+  const base = { callId, caller, product, accountId, node: d.node };
   try {
     const decision = await request(nc, s.route, pb.RouteRequest, { ...base, dialed: destination, atMs: clock.now() }, pb.RouteDecision, { timeoutMs: to.route });
     if (decision.outcome !== pb.RouteOutcome.ROUTE) return no(decision.reject ?? { reason: "ROUTE_REJECTED", q850: 21 });

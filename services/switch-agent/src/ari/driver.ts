@@ -8,6 +8,14 @@ import { type Driver, type IncomingCall, OriginateFailedError, type OriginateSpe
 import { safeName, safeNumber } from "../validate.ts";
 import { AriCall, type AriChannel, type AriClient, type AriEvent } from "./call.ts";
 
+// swagger-client 2.0.26 (loaded by ari-client) assigns an implicit global `log` that console.logs
+// "This API is using a deprecated version of Swagger!" on every connect: on stdout, where
+// `callctl bench setup --driver ari --json` must print nothing but JSON. Its messages go to stderr.
+const swaggerGlobal = globalThis as { log?: unknown };
+if (typeof swaggerGlobal.log === "function" && String(swaggerGlobal.log).includes("log.history")) {
+  swaggerGlobal.log = (...args: unknown[]) => process.stderr.write(`ari-client (swagger): ${args.map(String).join(" ")}\n`);
+}
+
 export interface AriDriverOptions {
   url: string;
   username: string;
