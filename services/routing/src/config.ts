@@ -70,6 +70,11 @@ const brandSchema = z.strictObject({
   trunks: z.array(id).optional(),
   blocks: z.array(id).default([]),
   allowGroups: z.array(id).default([]),
+  // 110/112/115/116xyz dialed with this brand's code: routed free of charge (cost 0, zone
+  // DE_FREEPHONE) to this trunk instead of REJECT EMERGENCY_NUMBER / HARMONISED_NUMBER, the
+  // default (DOMAIN.md §1.3: the access network routes them). Optional, so documents without it
+  // keep their config version.
+  emergencyTrunk: id.optional(),
 });
 
 const productSchema = z.strictObject({
@@ -150,6 +155,7 @@ export const routingConfigSchema = z.looseObject(sections).superRefine((c, ctx) 
     if (b.defaultProduct && !b.products.includes(b.defaultProduct)) bad(["brands", bid, "defaultProduct"], `${b.defaultProduct} is not in this brand's products`);
     if (!c.zoneDecks[b.zoneDeck]) bad(["brands", bid, "zoneDeck"], `unknown zone deck ${b.zoneDeck}`);
     refs(b.trunks ?? [], ["brands", bid, "trunks"], c.trunks, "trunk");
+    if (b.emergencyTrunk && !c.trunks[b.emergencyTrunk]) bad(["brands", bid, "emergencyTrunk"], `unknown trunk ${b.emergencyTrunk}`);
     refs(b.blocks, ["brands", bid, "blocks"], c.blockGroups.groups, "block group");
     const global = Object.fromEntries(c.blockGroups.global.map((g) => [g, true]));
     refs(b.allowGroups, ["brands", bid, "allowGroups"], global, "global block group");

@@ -4,7 +4,8 @@
 //   2. brand by carrier code, or by product for brands without one (callpartner, seed 000 §3.3)
 //   3. product offered by the brand
 //   4. destination: E.164, country, number type (catalogue / libphonenumber)  classify.ts
-//   5. emergency and harmonised numbers never go via carrier selection (DOMAIN.md §1.3)
+//   5. emergency and harmonised numbers never go via carrier selection (DOMAIN.md §1.3), or
+//      to the brand's emergency trunk free of charge when it names one (emergencyTrunk)
 //   6. account: the caller's CLI (call-by-call), a registered CLI (prepaid), or the request
 //   7. global block groups (seed 001 §2.2), minus the groups the brand is allowed
 //   8. brand block groups (seed 001 §12.1)
@@ -19,7 +20,7 @@ import type { NumberTypeName } from "./config.ts";
 import { normaliseCli, parseDialed } from "./dialed.ts";
 import { type Admission, TrunkHealth } from "./health.ts";
 import { reject, type RejectReason } from "./reasons.ts";
-import { groupMatches, TYPE_BIT, TYPE_INDEX, type GroupT, type Tables } from "./tables.ts";
+import { groupMatches, TYPE_BIT, TYPE_INDEX, type GroupT, type Tables, type TrunkT } from "./tables.ts";
 
 type Decision = callctl.v1.IRouteDecision;
 type Candidate = callctl.v1.ITrunkCandidate;
@@ -93,6 +94,10 @@ export class Router {
     return a;
   }
 
+  #emergency(d: Decision, tr: TrunkT, e164: string): Decision {
+    return emergencyRoute(d, tr, e164, this.health.status(tr.id, this.#now()).state);
+  }
+
   decide(req: callctl.v1.IRouteRequest): Decision {
     const t = this.#t;
     if (!t) throw new NotReadyError();
@@ -143,9 +148,14 @@ export class Router {
       type = c.type;
     }
     d.destination = { e164, country, numberType: NT[type], zone: "" };
-    // 5: DOMAIN.md §1.3, the access network routes these free of charge
-    if (type === "EMERGENCY") return no(d, "EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
-    if (type === "HARMONISED") return no(d, "HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
+    // 5: DOMAIN.md §1.3, the access network routes these free of charge; a brand may name an
+    // emergency trunk instead (config emergencyTrunk): then they go there, free, before any
+    // account or block check
+    if (type === "EMERGENCY" || type === "HARMONISED") {
+      if (brand.emergencyTrunk) return this.#emergency(d, brand.emergencyTrunk, e164);
+      if (type === "EMERGENCY") return no(d, "EMERGENCY_NUMBER", `${e164.slice(2)} is an emergency number`);
+      return no(d, "HARMONISED_NUMBER", `${e164.slice(2)} is a harmonised service number`);
+    }
     // 6
     let account = req.accountId ?? "";
     let sub = cli ? t.subscribersByCli.get(cli) : undefined;
@@ -231,6 +241,14 @@ export class Router {
     d.outcome = ROUTE;
     return d;
   }
+}
+
+/** Emergency and harmonised numbers on the brand's emergency trunk: one candidate, cost 0, zone DE_FREEPHONE (always free in the tariffs), offered whatever its breaker says. */
+function emergencyRoute(d: Decision, tr: TrunkT, e164: string, health: string): Decision {
+  d.destination!.zone = "DE_FREEPHONE";
+  d.candidates = [{ trunkId: tr.id, gateway: tr.gateway, dialNumber: tr.techPrefix + e164, costMicroPerMin: 0, timeoutMs: tr.timeoutMs, health }];
+  d.outcome = ROUTE;
+  return d;
 }
 
 function no(d: Decision, reason: RejectReason, detail: string): Decision {

@@ -51,6 +51,7 @@ export interface BrandT {
   trunks: TrunkT[];
   globalBlocks: GroupT[]; // global groups minus the brand's allowGroups
   brandBlocks: GroupT[];
+  emergencyTrunk: TrunkT | null; // config emergencyTrunk (when enabled): 11x routed free of charge
   globalByType: GroupT[][]; // groupsByType(globalBlocks)
   brandByType: GroupT[][];
 }
@@ -155,6 +156,7 @@ export function compile(config: RoutingConfig, revision?: number, decks: Map<str
       trunks: (b.trunks ?? Object.keys(config.trunks)).flatMap((t) => (trunks.has(t) ? [trunks.get(t)!] : [])),
       globalBlocks: config.blockGroups.global.filter((g) => !b.allowGroups.includes(g)).map((g) => groups.get(g)!),
       brandBlocks: b.blocks.map((g) => groups.get(g)!),
+      emergencyTrunk: (b.emergencyTrunk && trunks.get(b.emergencyTrunk)) || null,
       globalByType: [],
       brandByType: [],
     };
