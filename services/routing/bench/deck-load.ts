@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { Latency } from "@callctl/core";
 import { compileOffThread, Router } from "../src/index.ts";
 import { dialedPool, documentWithDecks } from "./gen.ts";
+import { rssParts } from "./rss-parts.ts";
 
 const N = Number(process.env.PREFIXES ?? 1_000_000);
 const { generateRates } = await import("./gen.ts");
@@ -20,6 +21,7 @@ const json = ((doc) => {
 const file = join(tmpdir(), `routing-deck-${process.pid}.json`);
 writeFileSync(file, json);
 const fresh = JSON.parse(execFileSync(process.execPath, [...process.execArgv, "--expose-gc", join(import.meta.dirname, "deck-rss.ts"), file], { encoding: "utf8" }));
+const rss_parts = await rssParts(file);
 rmSync(file);
 const bytes = new TextEncoder().encode(json); // as the KV watch hands the document to the service
 const tables = await compileOffThread(bytes);
@@ -63,4 +65,4 @@ async function paced(seconds: number, swapEveryMs: number): Promise<{ p50_us: nu
 
 const steady = await paced(10, 0);
 const swapping = await paced(10, 2500);
-console.log(JSON.stringify({ bench: "routing.deck.load_and_swap", prefixes: N, json_mb: Math.round(json.length / 1e6), fresh_process: fresh, targets: { load_ms: 2000, rss_mb: 200 }, at_2000_per_s: { steady, swapping, p99_change_pct: Math.round(((swapping.p99_us - steady.p99_us) / Math.max(1, steady.p99_us)) * 100) }, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) }));
+console.log(JSON.stringify({ bench: "routing.deck.load_and_swap", prefixes: N, json_mb: Math.round(json.length / 1e6), fresh_process: fresh, rss_parts, targets: { load_ms: 2000, rss_mb: 200 }, at_2000_per_s: { steady, swapping, p99_change_pct: Math.round(((swapping.p99_us - steady.p99_us) / Math.max(1, steady.p99_us)) * 100) }, loadavg: loadavg().map((l) => Math.round(l * 100) / 100) }));

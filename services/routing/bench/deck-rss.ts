@@ -1,7 +1,8 @@
 // Child of deck-load.ts: a fresh process in the service's position (tables code loaded, one
 // decision made on the example deck), handed the 1M-prefix document's bytes (argv[2], a JSON
-// file), loads it as the service does (compileOffThread) and reports load time and RSS before and
-// after, as one JSON line. The parent's own generator garbage does not count against the deck.
+// file), loads it as the service does (compileOffThread, the bytes moved to the worker) and
+// reports load time and RSS before the document, with it, and after loading it, as one JSON line.
+// The parent's own generator garbage does not count against the deck.
 import { readFileSync } from "node:fs";
 import { readYamlConfig } from "@callctl/core";
 import { compile, compileOffThread, Router, routingConfigSchema } from "../src/index.ts";
@@ -9,15 +10,18 @@ import { EXAMPLE } from "./gen.ts";
 
 const warm = new Router({ tables: compile(routingConfigSchema.parse(readYamlConfig(EXAMPLE).doc)) });
 warm.decide({ dialed: "010970043664123456", caller: "49301234567" });
+globalThis.gc?.();
+const rssService = process.memoryUsage().rss; // the process as it runs, before the document arrives
 const bytes = readFileSync(process.argv[2]!);
+const docBytes = bytes.length;
 globalThis.gc?.();
 const rss0 = process.memoryUsage().rss;
 const t0 = performance.now();
-const tables = await compileOffThread(bytes);
+const tables = await compileOffThread(bytes, undefined, undefined, true); // moved to the worker, as the service does with a KV value
 const loadMs = Math.round(performance.now() - t0);
 warm.swap(tables);
 await new Promise((r) => setTimeout(r, 200)); // the worker's exit
 globalThis.gc?.();
 const m = process.memoryUsage();
 const bytesOfDeck = tables.brands.get("01097")!.trunks.reduce((s, t) => s + t.deck.bytes, 0);
-process.stdout.write(`${JSON.stringify({ load_ms: loadMs, rss_before_mb: Math.round(rss0 / 1e6), rss_mb: Math.round(m.rss / 1e6), heap_used_mb: Math.round(m.heapUsed / 1e6), trie_mb: Math.round(bytesOfDeck / 1e6), doc_bytes: bytes.length })}\n`);
+process.stdout.write(`${JSON.stringify({ load_ms: loadMs, rss_service_mb: Math.round(rssService / 1e6), rss_with_document_mb: Math.round(rss0 / 1e6), rss_mb: Math.round(m.rss / 1e6), heap_used_mb: Math.round(m.heapUsed / 1e6), trie_mb: Math.round(bytesOfDeck / 1e6), doc_bytes: docBytes })}\n`);

@@ -37,7 +37,7 @@ export async function compileOffThread(input: string | Uint8Array, revision?: nu
       return compile(config, revision, decks);
     }
   }
-  const reply = await run<DeckReply>(TSX_SOURCE, input, { fallbackFile }, false);
+  const reply = await run<DeckReply>(tsxSource(), input, { fallbackFile }, false);
   if (!reply.ok) {
     if (reply.issues) throw new ConfigFileError(reply.issues);
     throw new CallctlError(reply.code === "CONFIG_INVALID" ? "CONFIG_INVALID" : "INTERNAL", reply.message);
@@ -72,7 +72,8 @@ parentPort.once("message", (job) => {
 });`;
 
 // the full path runs TypeScript like this thread does (no build step): register tsx there first
-const TSX_SOURCE = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./deckworker.ts", import.meta.url).href)}))`;
+// (resolved only when needed, so the module also loads where tsx is not installed)
+const tsxSource = () => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./deckworker.ts", import.meta.url).href)}))`;
 
 function run<R>(source: string, input: string | Uint8Array, extra: Omit<DeckJob, "input"> | { maxMicro: number }, transfer: boolean): Promise<R> {
   return new Promise((resolve, reject) => {
