@@ -16,8 +16,10 @@ import { callEvents } from "../test/fixtures.ts";
 import { fakeCredit, waitFor } from "../test/helpers.ts";
 import { cpuMeter, pidsNamed } from "./cpu.ts";
 import { liveLatency } from "./live.ts";
+import { runWorkers, type WorkersResult } from "./workers.ts";
 
-const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" } } });
+const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" } } });
+const WORKERS = Number(values.workers);
 const N = Number(values.calls);
 const BATCH = Number(process.env.CDR_BENCH_BATCH ?? 500);
 const log = createLogger("bench-cdr", { level: "warn" });
@@ -27,7 +29,8 @@ const nats = new PrivateNats();
 await nats.start();
 const nc = await connectNats(nats.url, "bench-cdr");
 const creditNc = await connectNats(nats.url, "bench-credit");
-const topo = testTopology(uniq("bench"));
+const topoPrefix = uniq("bench");
+const topo = testTopology(topoPrefix);
 await ensureTestStreams(nc, topo);
 const schema = uniq("bench").toLowerCase();
 const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 6 });
@@ -50,15 +53,29 @@ try {
   }
   await Promise.all(inflight);
   const lat = new Latency();
-  const a = new Assembler({ nc, log, topology: topo, latency: lat, batch: 2000, maxInflight: Number(process.env.CDR_BENCH_INFLIGHT ?? 4000), finalizeBatch: BATCH, settleTimeoutMs: 5000 });
   const natsPid = () => (nats.pid ? [nats.pid] : []);
   const asmCpu = cpuMeter({ nats: natsPid });
-  const t0 = performance.now();
-  await a.start();
-  await waitFor(() => a.stats.cdrs === N, 20);
-  const asmS = (performance.now() - t0) / 1000;
-  const asmUs = asmCpu();
-  await a.stop();
+  let asmS: number;
+  let asmUs: Record<string, number>;
+  let settleRetries = 0;
+  let perWorker: WorkersResult["per_worker"] | undefined;
+  if (WORKERS > 1) {
+    // N assembler processes on the durable consumer; this process only answers for credit
+    const w = await runWorkers({ nc, natsUrl: nats.url, topoPrefix, cdrStream: topo.cdrStream, calls: N, workers: WORKERS, batch: BATCH });
+    asmS = w.seconds;
+    asmUs = asmCpu();
+    asmUs.node! += w.cpu_us;
+    perWorker = w.per_worker;
+  } else {
+    const a = new Assembler({ nc, log, topology: topo, latency: lat, batch: 2000, maxInflight: Number(process.env.CDR_BENCH_INFLIGHT ?? 4000), finalizeBatch: BATCH, settleTimeoutMs: 5000 });
+    const t0 = performance.now();
+    await a.start();
+    await waitFor(() => a.stats.cdrs === N, 20);
+    asmS = (performance.now() - t0) / 1000;
+    asmUs = asmCpu();
+    settleRetries = a.stats.settleRetries;
+    await a.stop();
+  }
   const live = await liveLatency({ nc, topo, log, rate: Number(values["live-rate"]), seconds: Number(values["live-seconds"]), idPrefix: "live", finalizeBatch: BATCH });
   credit.stop();
   const rows = N + live.calls;
@@ -76,7 +93,7 @@ try {
     `${JSON.stringify({
       calls: N,
       events,
-      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: a.stats.settleRetries, cpu_us_per_cdr: perCdr(asmUs) },
+      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: settleRetries, cpu_us_per_cdr: perCdr(asmUs), workers: WORKERS, per_worker: perWorker },
       live,
       sink: { rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
       floor: { nats_rtt_p50_us: floor.nats.p50_us, nats_rtt_p99_us: floor.nats.p99_us, redis_rtt_p50_us: floor.redis.p50_us, redis_rtt_p99_us: floor.redis.p99_us },

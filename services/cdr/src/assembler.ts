@@ -154,8 +154,9 @@ export class Assembler {
     await this.#iter?.close().catch(() => {});
     await this.#loop?.catch(() => {});
     // calls not yet in a batch stay unacked: the next process gets their events again
-    for (const o of this.#queue.splice(0)) o.finalizing = false;
-    this.#inflightChanged(0);
+    const unstarted = this.#queue.splice(0);
+    for (const o of unstarted) o.finalizing = false;
+    this.#inflightChanged(unstarted.length);
     if (this.stats.inflight > 0) await Promise.race([new Promise<void>((r) => this.#idle.push(r)), sleep(graceMs)]);
     for (const w of this.#waiters.splice(0)) w();
     this.#pub?.close();

@@ -1,6 +1,9 @@
 // The CDR service. CDR_ROLE selects what this process runs: the assembler (CALLS → rated, settled
 // Cdr on the CDR stream), the PostgreSQL sink (CDR stream → billing tables), or both.
-// Each role is a durable consumer, so any number of instances share the work.
+// Each role is a durable consumer. Any number of sinks share the work. Run ONE assembler: a second
+// one on the same durable gets part of each call's events, and a call split that way is billed
+// from partial state (bench/workers.ts measured 384 such Cdrs in 10,000 calls); nats-server 2.9
+// cannot partition a consumer by call id.
 import pg from "pg";
 import { env, runService } from "@callctl/core";
 import { Assembler } from "./assembler.ts";
