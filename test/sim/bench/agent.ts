@@ -1,6 +1,12 @@
 // A trivial ESL outbound "agent" for the simulator benchmark: for every call it pipelines connect,
 // a narrow subscription, and a bridge, then reads until FreeSWITCH closes the socket.
+// argv[2]: "plain3" (default: 3 plain event types) or "json7" (the switch agent's subscription).
 import net from "node:net";
+
+const EVENTS =
+  process.argv[2] === "json7"
+    ? "event json CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER CHANNEL_BRIDGE CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE"
+    : "event plain CHANNEL_ANSWER CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE";
 
 const server = net.createServer({ noDelay: true }, (sock) => {
   let buf = "";
@@ -14,7 +20,7 @@ const server = net.createServer({ noDelay: true }, (sock) => {
     uuid = m[1]!;
     buf = "";
     sock.write(
-      `filter Unique-ID ${uuid}\n\nevent plain CHANNEL_ANSWER CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE\n\n` +
+      `filter Unique-ID ${uuid}\n\n${EVENTS}\n\n` +
         `sendmsg\ncall-command: execute\nexecute-app-name: bridge\nexecute-app-arg: {call_timeout=20}sofia/gateway/gw1/${uuid.slice(0, 8)}\nEvent-UUID: ${uuid}\n\n`,
     );
   });

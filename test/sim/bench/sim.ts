@@ -1,7 +1,10 @@
 // bench:sim — EslSimulator + LoadGenerator at a target CPS against a trivial ESL outbound agent
 // running in a child process (its own core), so the simulator's one core is what is measured.
-// Usage: pnpm bench:sim [cps=3000] [seconds=10]
+// Usage: pnpm bench:sim [cps=3000] [seconds=10] [events=plain3|json7]
+//   plain3: the agent subscribes to 3 plain event types (the figures before 2026-11-22 08:00);
+//   json7: the switch agent's subscription (event json, 7 types).
 import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
@@ -9,7 +12,8 @@ import { EslSimulator, LoadGenerator } from "../src/index.ts";
 
 const cps = Number(process.argv[2] ?? 3000);
 const seconds = Number(process.argv[3] ?? 10);
-const agent = fork(new URL("./agent.ts", import.meta.url), { execArgv: ["--import", "tsx"] });
+const events = process.argv[4] === "json7" ? "json7" : "plain3";
+const agent = fork(new URL("./agent.ts", import.meta.url), [events], { execArgv: ["--import", "tsx"] });
 const port = await new Promise<number>((r) => agent.once("message", (m) => r(Number(m))));
 const sim = new EslSimulator({
   agent: { host: "127.0.0.1", port },
@@ -17,7 +21,18 @@ const sim = new EslSimulator({
   execDelayMs: 20,
   log: () => undefined,
 });
+/** Linux: SYNs dropped because the agent's accept queue was full (each costs the caller 1 s+). */
+function listenOverflows(): number | null {
+  try {
+    const [h, v] = readFileSync("/proc/net/netstat", "utf8").split("\n").filter((l) => l.startsWith("TcpExt:"));
+    const i = h!.split(" ").indexOf("ListenOverflows");
+    return i > 0 ? Number(v!.split(" ")[i]) : null;
+  } catch {
+    return null;
+  }
+}
 await sim.start();
+const overflows0 = listenOverflows();
 const cpu0 = process.cpuUsage();
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
@@ -45,6 +60,7 @@ const gen = new LoadGenerator({
 });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
+const overflows1 = listenOverflows();
 if (agent.connected) agent.send("cpu");
 const agentCpu = await new Promise<{ user: number; system: number }>((r) => {
   agent.once("message", (m) => r((m as { cpu: { user: number; system: number } }).cpu));
@@ -54,16 +70,24 @@ await sim.stop();
 agent.kill();
 // The floor (NATS and Redis round trips) measured in the same run, when the local runtime is up.
 const floor = await measureFloor({ n: 5000 }).catch(() => null);
+const cpuUs = cpu.user + cpu.system;
+// A call setup is new call -> answered or a final failure: every completed call had exactly one.
+const setups = Object.values(report.byOutcome).reduce((a, b) => a + b, 0);
 console.log(
   JSON.stringify({
     bench: "switch-sim",
     targetCps: cps,
     seconds,
+    events,
     ...report,
     simCpuCorePct: Math.round(((cpu.user + cpu.system) / 1000 / report.elapsedMs) * 100),
     /** Contention-robust capacity: calls the simulator handles per second of its own CPU time. */
-    callsPerCpuSecond: Math.round(report.completed / ((cpu.user + cpu.system) / 1e6)),
+    callsPerCpuSecond: Math.round(report.completed / (cpuUs / 1e6)),
+    /** Call setups (answered or failed) per second of the simulator's CPU time, and CPU per call. */
+    setupsPerCpuSecond: Math.round(setups / (cpuUs / 1e6)),
+    cpuUsPerCall: Math.round(cpuUs / Math.max(1, report.completed)),
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
+    listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),
     node: process.version,
     loadavg1m: Math.round(loadavg()[0]! * 100) / 100,

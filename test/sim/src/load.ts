@@ -67,6 +67,12 @@ export class LoadGenerator {
   private readonly outcomes: Record<string, number> = {};
   private readonly pdds: number[] = [];
   private readonly rnd: () => number;
+  /** Resolves the drain wait once the last open call has finished after the starts stopped. */
+  private drained?: () => void;
+  private readonly onDone = (r: SimCallResult): void => {
+    this.record(r);
+    if (this.open === 0) this.drained?.();
+  };
 
   constructor(private readonly o: LoadOptions) {
     this.rnd = o.rnd ?? Math.random;
@@ -112,7 +118,6 @@ export class LoadGenerator {
     const t0 = performance.now();
     const limit = this.o.calls ?? Number.POSITIVE_INFINITY;
     const until = this.o.durationMs ?? Number.POSITIVE_INFINITY;
-    const done: Array<Promise<void>> = [];
     let lastStart = t0;
     await new Promise<void>((resolve) => {
       const tick = () => {
@@ -127,7 +132,7 @@ export class LoadGenerator {
           this.started++;
           this.open++;
           this.maxOpen = Math.max(this.maxOpen, this.open);
-          done.push(h.done.then((r) => this.record(r)));
+          h.done.then(this.onDone);
           lastStart = performance.now();
         }
         setTimeout(tick, 1);
@@ -135,7 +140,11 @@ export class LoadGenerator {
       tick();
     });
     const startSpan = Math.max(1, lastStart - t0);
-    const drain = Promise.all(done).then(() => undefined);
+    // One callback per call (no promise per call kept for a Promise.all over the whole run).
+    const drain = new Promise<void>((r) => {
+      this.drained = r;
+      if (this.open === 0) r();
+    });
     if (this.o.drainTimeoutMs === undefined) await drain;
     else {
       let timer: NodeJS.Timeout | undefined;

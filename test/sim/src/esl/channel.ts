@@ -1,9 +1,9 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { randomUUID } from "node:crypto";
-import { eventHead, plainHead } from "./eventhead.ts";
+import { eventHead, jsonHead, plainHead } from "./eventhead.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
-import { PlainText, STATE_NUM } from "./plaintext.ts";
+import { HeaderText, STATE_NUM } from "./headertext.ts";
 
 export { eventHead };
 
@@ -15,6 +15,12 @@ export interface SwitchInfo {
 
 type Pairs = Array<[string, string]>;
 
+
+interface Var {
+  v: string;
+  line: string | undefined;
+  json: string | undefined;
+}
 
 export interface Profile {
   username: string;
@@ -48,24 +54,22 @@ export interface EventOpts {
 
 export class Channel {
   readonly uuid: string;
-  readonly vars = new Map<string, string>();
+  /** Variables in FreeSWITCH's order, each with its renderings once asked for. */
+  private readonly vars = new Map<string, Var>();
   state = "CS_EXECUTE";
   callState = "RINGING";
   answerState = "ringing";
   hangupCause?: string;
   readonly profile: Profile;
   other?: Profile;
-  /** `variable_k: v\n` per variable (URL-encoded once, when set), in the variables' order. */
-  private readonly varLines = new Map<string, string>();
-  private varsPlain?: Buffer;
-  private readonly text = new PlainText(this);
+  private varsPlain?: Block;
+  private readonly text = new HeaderText(this, "plain");
+  private jsonText?: HeaderText;
   private chanKey = "";
-  private chanPlain?: Buffer;
-  private varsJson?: Buffer;
-  /** `"variable_k":"v"` per variable, kept once a JSON listener asked for the variables. */
-  private varMembers?: Map<string, string>;
+  private chanPlain?: Block;
+  private varsJson?: Block;
   private chanKeyJson = "";
-  private chanJson?: Buffer;
+  private chanJson?: Block;
 
   constructor(
     readonly sw: SwitchInfo,
@@ -90,49 +94,48 @@ export class Channel {
       bridgedUs: 0,
     };
     const callId = randomUUID() + "@192.0.2.10";
-    const base: Pairs = [
-      ["direction", "inbound"],
-      ["uuid", this.uuid],
-      ["session_id", String(sw.nextSeq())],
-      ["sip_from_user", p.callerNumber],
-      ["sip_from_uri", p.callerNumber + "@192.0.2.10"],
-      ["sip_from_host", "192.0.2.10"],
-      ["channel_name", this.profile.channelName],
-      ["sip_call_id", callId],
-      ["sip_network_ip", "192.0.2.10"],
-      ["sip_network_port", "5060"],
-      ["sip_from_display", p.callerName],
-      ["sip_req_user", p.destination],
-      ["sip_to_user", p.destination],
-      ["sip_to_uri", p.destination + "@192.0.2.2"],
-      ["sofia_profile_name", "external"],
-      ["read_codec", "PCMU"],
-      ["write_codec", "PCMU"],
-      ["endpoint_disposition", "RECEIVED"],
-      ["DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination],
-      ["call_uuid", this.uuid],
-    ];
-    for (const [k, v] of base) this.setVar(k, v);
+    const v = (k: string, x: string) => this.vars.set(k, { v: x, line: undefined, json: undefined });
+    v("direction", "inbound");
+    v("uuid", this.uuid);
+    v("session_id", String(sw.nextSeq()));
+    v("sip_from_user", p.callerNumber);
+    v("sip_from_uri", p.callerNumber + "@192.0.2.10");
+    v("sip_from_host", "192.0.2.10");
+    v("channel_name", this.profile.channelName);
+    v("sip_call_id", callId);
+    v("sip_network_ip", "192.0.2.10");
+    v("sip_network_port", "5060");
+    v("sip_from_display", p.callerName);
+    v("sip_req_user", p.destination);
+    v("sip_to_user", p.destination);
+    v("sip_to_uri", p.destination + "@192.0.2.2");
+    v("sofia_profile_name", "external");
+    v("read_codec", "PCMU");
+    v("write_codec", "PCMU");
+    v("endpoint_disposition", "RECEIVED");
+    v("DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination);
+    v("call_uuid", this.uuid);
   }
 
   setVar(k: string, v: string | undefined): void {
     if (v === undefined) {
       if (!this.vars.delete(k)) return;
-      this.varLines.delete(k);
-      this.varMembers?.delete(k);
     } else {
       // A new variable goes to the end, as FreeSWITCH appends new ones; a changed one keeps its place.
-      if (this.vars.get(k) === v) return;
-      this.vars.set(k, v);
-      this.varLines.set(k, "variable_" + k + ": " + fsUrlEncode(v) + "\n");
-      if (this.varMembers) this.varMembers.set(k, JSON.stringify("variable_" + k) + ":" + JSON.stringify(v));
+      const cur = this.vars.get(k);
+      if (cur === undefined) this.vars.set(k, { v, line: undefined, json: undefined });
+      else if (cur.v === v) return;
+      else {
+        cur.v = v;
+        cur.line = cur.json = undefined;
+      }
     }
     this.varsPlain = undefined;
     this.varsJson = undefined;
   }
 
   getVar(k: string): string | undefined {
-    return this.vars.get(k);
+    return this.vars.get(k)?.v;
   }
 
   private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
@@ -214,7 +217,7 @@ export class Channel {
 
   private varPairs(): Pairs {
     const out: Pairs = [];
-    for (const [k, v] of this.vars) out.push(["variable_" + k, v]);
+    for (const [k, x] of this.vars) out.push(["variable_" + k, x.v]);
     return out;
   }
 
@@ -246,8 +249,9 @@ export class Channel {
 
   /**
    * A whole ESL event frame as parts written back to back: the outer headers and event head as one
-   * string, then the channel and variables blocks as Buffers cached on the channel (shared by every
-   * event until the state or a variable changes), then the application headers.
+   * string, then the channel and variables blocks (flat strings cached on the channel with their
+   * byte counts, shared by every event until the state or a variable changes), then the
+   * application headers.
    */
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): WireParts {
     if (kind === "json") return this.renderJson(name, o);
@@ -255,16 +259,16 @@ export class Channel {
     const key = this.chanCacheKey(name, o);
     if (key !== this.chanKey || !this.chanPlain) {
       this.chanKey = key;
-      this.chanPlain = Buffer.from(this.text.channel(!!o.bridge, name), "utf8");
+      this.chanPlain = block(this.text.channel(!!o.bridge, name));
     }
     let tail = "";
     if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
     tail += "\n";
     // head and tail are ASCII (names are constants, values URL-encoded): length is their byte count.
     const vars = o.noVars ? undefined : this.varsBlock();
-    const len = head.length + this.chanPlain.length + (vars ? vars.length : 0) + tail.length;
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head, this.chanPlain];
-    if (vars) out.push(vars);
+    const len = head.length + this.chanPlain.bytes + (vars ? vars.bytes : 0) + tail.length;
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head, this.chanPlain.s];
+    if (vars) out.push(vars.s);
     out.push(tail);
     return out;
   }
@@ -277,15 +281,16 @@ export class Channel {
     const key = this.chanCacheKey(name, o);
     if (key !== this.chanKeyJson || !this.chanJson) {
       this.chanKeyJson = key;
-      this.chanJson = Buffer.from("," + jsonMembers(this.channelPairs(!!o.bridge, name)), "utf8");
+      this.jsonText ??= new HeaderText(this, "json");
+      this.chanJson = block(this.jsonText.channel(!!o.bridge, name));
     }
-    let vars: Buffer | undefined;
+    let vars: Block | undefined;
     if (!o.noVars && this.vars.size) vars = this.varsJson ??= this.varsJsonBlock();
-    const head = "{" + jsonMembers(eventHead(this.sw, name));
+    const head = "{" + jsonHead(this.sw, name);
     const tail = (o.app ? "," + jsonMembers(this.appPairs(o.app)) : "") + "}";
-    const len = Buffer.byteLength(head) + this.chanJson.length + (vars ? vars.length : 0) + Buffer.byteLength(tail);
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson];
-    if (vars) out.push(vars);
+    const len = Buffer.byteLength(head) + this.chanJson.bytes + (vars ? vars.bytes : 0) + Buffer.byteLength(tail);
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson.s];
+    if (vars) out.push(vars.s);
     out.push(tail);
     return out;
   }
@@ -293,28 +298,35 @@ export class Channel {
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
   connectReply(): WireParts {
     const s = plainHead(this.sw, "CHANNEL_DATA") + this.text.profile("Channel-", this.profile, true) + this.text.channel(false, "");
-    return [s, this.varsBlock(), "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n"];
+    return [s, this.varsBlock().s, "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n"];
   }
 
-  private varsJsonBlock(): Buffer {
-    if (!this.varMembers) {
-      this.varMembers = new Map();
-      for (const [k, v] of this.vars) this.varMembers.set(k, JSON.stringify("variable_" + k) + ":" + JSON.stringify(v));
-    }
-    let s = "";
-    for (const m of this.varMembers.values()) s += "," + m;
-    return Buffer.from(s, "utf8");
+  /** `,"variable_k":"v"` for every variable (JSON.stringify of each name and value, kept per variable). */
+  private varsJsonBlock(): Block {
+    const parts: string[] = [];
+    for (const [k, x] of this.vars) parts.push((x.json ??= JSON.stringify("variable_" + k) + ":" + JSON.stringify(x.v)));
+    return block("," + parts.join(","));
   }
 
-  /** `variable_*` lines in the variables' order, as one Buffer rebuilt only after a change. */
-  private varsBlock(): Buffer {
+  /** `variable_k: v` lines (URL-encoded once per value) as one string, rebuilt only after a change. */
+  private varsBlock(): Block {
     if (this.varsPlain === undefined) {
-      let vs = "";
-      for (const line of this.varLines.values()) vs += line;
-      this.varsPlain = Buffer.from(vs, "utf8");
+      const parts: string[] = [];
+      for (const [k, x] of this.vars) parts.push((x.line ??= "variable_" + k + ": " + fsUrlEncode(x.v) + "\n"));
+      this.varsPlain = block(parts.join(""));
     }
     return this.varsPlain;
   }
+}
+
+/** A cached flat string and its UTF-8 byte count. */
+interface Block {
+  s: string;
+  bytes: number;
+}
+
+function block(s: string): Block {
+  return { s, bytes: Buffer.byteLength(s) };
 }
 
 /** `"k":"v"` members joined by commas; a repeated name keeps its first position and last value. */

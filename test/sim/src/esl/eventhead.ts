@@ -31,6 +31,8 @@ let dateLocal = "";
 let dateGmt = "";
 /** The two date headers of the current second, rendered for `plain`. */
 let datesPlain = "";
+/** The same two headers as JSON members. */
+let datesJson = "";
 
 function dates(nowMs: number): [string, string] {
   const sec = Math.floor(nowMs / 1000);
@@ -41,6 +43,7 @@ function dates(nowMs: number): [string, string] {
       d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
     dateGmt = d.toUTCString();
     datesPlain = "Event-Date-Local: " + fsUrlEncode(dateLocal) + "\nEvent-Date-GMT: " + fsUrlEncode(dateGmt) + "\n";
+    datesJson = ',"Event-Date-Local":' + JSON.stringify(dateLocal) + ',"Event-Date-GMT":' + JSON.stringify(dateGmt);
   }
   return [dateLocal, dateGmt];
 }
@@ -68,6 +71,35 @@ export function plainHead(sw: SwitchInfo, name: string): string {
     "\nEvent-Calling-Line-Number: " + c[2] +
     "\nEvent-Sequence: " + sw.nextSeq() + "\n"
   );
+}
+
+const jsonHeadCache = new Map<string, [pre: string, calling: string]>();
+
+/** The event header block as JSON members (`"k":"v",…`, no braces), static parts cached per event name. */
+export function jsonHead(sw: SwitchInfo, name: string): string {
+  const now = Date.now();
+  dates(now);
+  const key = sw.coreUuid + name;
+  let c = jsonHeadCache.get(key);
+  if (c === undefined) {
+    const j = JSON.stringify;
+    const pre: Pairs = [
+      ["Event-Name", name],
+      ["Core-UUID", sw.coreUuid],
+      ["FreeSWITCH-Hostname", sw.hostname],
+      ["FreeSWITCH-Switchname", sw.hostname],
+      ["FreeSWITCH-IPv4", "192.0.2.2"],
+      ["FreeSWITCH-IPv6", "fd00::2"],
+    ];
+    const at = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
+    c = [
+      pre.map(([k, v]) => j(k) + ":" + j(v)).join(","),
+      ',"Event-Calling-File":' + j(at[0]) + ',"Event-Calling-Function":' + j(at[1]) + ',"Event-Calling-Line-Number":"' + at[2] + '"',
+    ];
+    jsonHeadCache.set(key, c);
+  }
+  const ts = now * 1000 + Math.floor(Math.random() * 1000);
+  return c[0] + datesJson + ',"Event-Date-Timestamp":"' + ts + '"' + c[1] + ',"Event-Sequence":"' + sw.nextSeq() + '"';
 }
 
 export function eventHead(sw: SwitchInfo, name: string, nowMs = Date.now()): Pairs {

@@ -60,7 +60,7 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
-  /** Output of the current tick: strings and cached Buffers, written together (one writev). */
+  /** Output of the current tick: short strings joined, cached blocks as they are (one writev). */
   private pending: WireParts = [];
   private pendingBytes = 0;
 
@@ -76,8 +76,10 @@ export class Session {
   private add(p: string | Buffer): void {
     const q = this.pending;
     const last = q.length - 1;
-    // Adjacent strings travel as one (fewer write requests); Buffers are written as they are.
-    if (typeof p === "string" && last >= 0 && typeof q[last] === "string") q[last] += p;
+    // Adjacent short strings travel as one (fewer write requests); long ones (cached channel and
+    // variable blocks) are written as they are, without copying them into a joined string.
+    const prev = q[last];
+    if (typeof p === "string" && typeof prev === "string" && p.length + prev.length < 1024) q[last] = prev + p;
     else q.push(p);
     this.pendingBytes += p.length;
   }
