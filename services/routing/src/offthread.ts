@@ -32,6 +32,7 @@ export async function compileOffThread(input: string | Uint8Array, revision?: nu
     }
     if (doc !== undefined) {
       const config = validateConfig(routingConfigSchema, doc, {}, fallbackFile);
+      await new Promise((r) => setImmediate(r)); // decisions due meanwhile go first (~1 ms each step)
       const decks = new Map<string, PackedPrefixTable>();
       for (const [id, a] of fast.decks) decks.set(id, new PackedPrefixTable(a));
       return compile(config, revision, decks);
