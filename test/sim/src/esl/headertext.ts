@@ -11,7 +11,13 @@ export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "
 type Line = (k: string, v: string) => string;
 
 const plainLine: Line = (k, v) => k + ": " + fsUrlEncode(v) + "\n";
-const jsonLine: Line = (k, v) => "," + JSON.stringify(k) + ":" + JSON.stringify(v);
+/** `,"K":` per header name (a fixed set), so a rendering only stringifies the values. */
+const jsonKeys = new Map<string, string>();
+const jsonLine: Line = (k, v) => {
+  let key = jsonKeys.get(k);
+  if (key === undefined) jsonKeys.set(k, (key = "," + JSON.stringify(k) + ":"));
+  return key + JSON.stringify(v);
+};
 
 /** Constant runs of lines per format and prefix. */
 interface Consts {
