@@ -31,6 +31,7 @@ export async function compileOffThread(input: string | Uint8Array, revision?: nu
       doc = undefined; // the full path gives JSON.parse's own message
     }
     if (doc !== undefined) {
+      await new Promise((r) => setImmediate(r));
       const config = validateConfig(routingConfigSchema, doc, {}, fallbackFile);
       await new Promise((r) => setImmediate(r)); // decisions due meanwhile go first (~1 ms each step)
       const decks = new Map<string, PackedPrefixTable>();
