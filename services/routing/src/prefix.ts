@@ -1,14 +1,7 @@
-// Longest-prefix match over decimal digits: a trie in typed arrays. A node only gets a block of ten
-// child slots once it has a child, so a 1,000,000-prefix rate deck stays compact, and a lookup is
-// one pass over the digits with no allocation.
-/** A table's typed arrays, trimmed to what is used: transferable between threads without copying. */
-export interface PrefixArrays {
-  base: Int32Array;
-  val: Int32Array;
-  kids: Int32Array;
-  size: number;
-}
-
+// Longest-prefix match over decimal digits: a trie in typed arrays that grows as prefixes are set
+// (zone decks, block groups, the number plan). A node only gets a block of ten child slots once it
+// has a child, and a lookup is one pass over the digits with no allocation. Rate decks, which may
+// hold a million prefixes, are packed read-only tries instead (packed.ts).
 export class PrefixTable {
   #base: Int32Array; // node -> start of its 10 child slots in #kids, or -1
   #val: Int32Array; // node -> value, or -1
@@ -21,23 +14,6 @@ export class PrefixTable {
     this.#base = new Int32Array(capacity).fill(-1);
     this.#val = new Int32Array(capacity).fill(-1);
     this.#kids = new Int32Array(capacity * 4);
-  }
-
-  /** A table over arrays built elsewhere (a worker's `toArrays()`); it may grow again on set(). */
-  static fromArrays(a: PrefixArrays): PrefixTable {
-    const t = new PrefixTable(1);
-    t.#base = a.base;
-    t.#val = a.val;
-    t.#kids = a.kids;
-    t.#nodes = a.base.length;
-    t.#kidsUsed = a.kids.length;
-    t.#size = a.size;
-    return t;
-  }
-
-  /** Copies of the arrays cut to the used length (each its own ArrayBuffer, for a transfer list). */
-  toArrays(): PrefixArrays {
-    return { base: this.#base.slice(0, this.#nodes), val: this.#val.slice(0, this.#nodes), kids: this.#kids.slice(0, this.#kidsUsed), size: this.#size };
   }
 
   /** Number of prefixes stored. */
