@@ -6,9 +6,9 @@ import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Latency } from "@callctl/core";
+import { Latency, readYamlConfig } from "@callctl/core";
 import { compileOffThread, Router } from "../src/index.ts";
-import { dialedPool, documentWithDecks } from "./gen.ts";
+import { dialedPool, documentWithDecks, EXAMPLE } from "./gen.ts";
 import { rssParts } from "./rss-parts.ts";
 
 const N = Number(process.env.PREFIXES ?? 1_000_000);
@@ -20,9 +20,12 @@ const json = ((doc) => {
 // load time and RSS in a fresh process (deck-rss.ts), as the service receives the document
 const file = join(tmpdir(), `routing-deck-${process.pid}.json`);
 writeFileSync(file, json);
-const fresh = JSON.parse(execFileSync(process.execPath, [...process.execArgv, "--expose-gc", join(import.meta.dirname, "deck-rss.ts"), file], { encoding: "utf8" }));
-const rss_parts = await rssParts(file);
+const example = join(tmpdir(), `routing-example-${process.pid}.json`);
+writeFileSync(example, JSON.stringify(readYamlConfig(EXAMPLE).doc));
+const fresh = JSON.parse(execFileSync(process.execPath, [...process.execArgv, "--expose-gc", join(import.meta.dirname, "deck-rss.ts"), file, example], { encoding: "utf8" }));
+const rss_parts = await rssParts(file, example);
 rmSync(file);
+rmSync(example);
 const bytes = new TextEncoder().encode(json); // as the KV watch hands the document to the service
 const tables = await compileOffThread(bytes);
 const router = new Router({ tables });

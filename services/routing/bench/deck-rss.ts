@@ -1,14 +1,12 @@
-// Child of deck-load.ts: a fresh process in the service's position (tables code loaded, one
-// decision made on the example deck), handed the 1M-prefix document's bytes (argv[2], a JSON
-// file), loads it as the service does (compileOffThread, the bytes moved to the worker) and
+// Child of deck-load.ts: a fresh process in the service's position (tables from the example
+// document as JSON, argv[3], loaded as the service loads a KV value, one decision made), handed
+// the 1M-prefix document's bytes (argv[2], a JSON file), loads it as the service does (compileOffThread, the bytes moved to the worker) and
 // reports load time and RSS before the document, with it, and after loading it, as one JSON line.
 // The parent's own generator garbage does not count against the deck.
 import { readFileSync } from "node:fs";
-import { readYamlConfig } from "@callctl/core";
-import { compile, compileOffThread, Router, routingConfigSchema } from "../src/index.ts";
-import { EXAMPLE } from "./gen.ts";
+import { compileOffThread, Router } from "../src/index.ts";
 
-const warm = new Router({ tables: compile(routingConfigSchema.parse(readYamlConfig(EXAMPLE).doc)) });
+const warm = new Router({ tables: await compileOffThread(readFileSync(process.argv[3]!), undefined, undefined, true) });
 warm.decide({ dialed: "010970043664123456", caller: "49301234567" });
 globalThis.gc?.();
 const rssService = process.memoryUsage().rss; // the process as it runs, before the document arrives

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const rssOf = (args: string[]) => Math.round(Number(execFileSync(process.execPath, [...args, "--expose-gc", "-e", "gc(); process.stdout.write(String(process.memoryUsage().rss))"], { encoding: "utf8" })) / 1e6);
 
-export async function rssParts(docFile: string): Promise<Record<string, unknown>> {
+export async function rssParts(docFile: string, exampleFile: string): Promise<Record<string, unknown>> {
   const tsxLoader = join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs");
   const out: Record<string, unknown> = { node_mb: rssOf([]), node_with_tsx_mb: rssOf(["--import", `file://${tsxLoader}`]) };
   // esbuild comes with tsx (not a dependency of ours): resolved from tsx's package
@@ -28,7 +28,7 @@ export async function rssParts(docFile: string): Promise<Record<string, unknown>
       define: { "import.meta.dirname": JSON.stringify(import.meta.dirname) },
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     });
-    out.without_tsx = JSON.parse(execFileSync(process.execPath, ["--expose-gc", file, docFile], { encoding: "utf8" }));
+    out.without_tsx = JSON.parse(execFileSync(process.execPath, ["--expose-gc", file, docFile, exampleFile], { encoding: "utf8" }));
   } catch (err) {
     out.without_tsx = `not measured: ${(err as Error).message.split("\n")[0]}`;
   } finally {
