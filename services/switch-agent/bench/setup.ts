@@ -8,9 +8,10 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createLogger, Latency, measureFloor } from "@callctl/core";
-import { testNats, uniq } from "@callctl/core/testing";
+import { TEST_NATS_URL, TEST_REDIS_URL, testNats, uniq } from "@callctl/core/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { startSwitchAgent } from "../src/agent.ts";
+import { serverCpu } from "./servers.ts";
 
 export interface SetupBenchOptions {
   driver: "esl" | "ari";
@@ -100,6 +101,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
   };
   const windowTimer = setInterval(closeWindow, windowS * 1000);
   const loadBefore = loadavg()[0]!;
+  const servers = serverCpu(TEST_NATS_URL, TEST_REDIS_URL);
+  const srv0 = servers.sample();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = next<{ calls: number; placed_s: number; late_over_50ms: number; answered: number; pdd_us: { p50_us: number; p99_us: number }; cpu: Cpu }>(load, "done");
@@ -110,6 +113,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const r = await done;
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const srv1 = servers.sample();
+  const srvCpu = (k: "nats" | "redis"): Cpu => ({ user: (srv1[k] ?? 0) - (srv0[k] ?? 0), system: 0 });
   const servicesCpu1 = next<Cpu>(services, "cpu");
   services.send({ cpu: true });
   const sCpu1 = await servicesCpu1;
@@ -124,9 +129,14 @@ export async function runSetupBench(o: SetupBenchOptions) {
     bench: "switch-agent setup", driver: o.driver, cps_target: o.cps, duration_s: o.durationS, hold_ms: o.holdMs ?? 2000, calls: r.calls,
     cps_achieved: Math.round((r.calls / r.placed_s) * 10) / 10, late_over_50ms: r.late_over_50ms, answered: r.answered, max_concurrent: maxActive,
     decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: pctOf(cpu, wallS) },
-    cpu_pct: { agent: pctOf(cpu, wallS), services: pctOf(servicesCpu, wallS), sim_load: pctOf(r.cpu, wallS) },
-    /** CPU time per call in each process (robust to the shared machine's load). */
-    cpu_ms_per_call: { agent: msPerCall(cpu, r.calls), services: msPerCall(servicesCpu, r.calls), sim_load: msPerCall(r.cpu, r.calls) },
+    cpu_pct: { agent: pctOf(cpu, wallS), services: pctOf(servicesCpu, wallS), sim_load: pctOf(r.cpu, wallS), nats_server: pctOf(srvCpu("nats"), wallS), redis: pctOf(srvCpu("redis"), wallS) },
+    /** CPU time per call in each process (robust to the shared machine's load). nats-server and
+     * redis are shared with other sessions: an upper bound (0 when the process was not found). */
+    cpu_ms_per_call: {
+      agent: msPerCall(cpu, r.calls), services: msPerCall(servicesCpu, r.calls), sim_load: msPerCall(r.cpu, r.calls),
+      nats_server: msPerCall(srvCpu("nats"), r.calls), redis: msPerCall(srvCpu("redis"), r.calls),
+      all: msPerCall({ user: cpu.user + cpu.system + servicesCpu.user + servicesCpu.system + r.cpu.user + r.cpu.system + srvCpu("nats").user + srvCpu("redis").user, system: 0 }, r.calls),
+    },
     agent_loop_delay_ms: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     decision_windows: windows,
     loadavg_1m_before: Math.round(loadBefore * 100) / 100,
