@@ -17,29 +17,25 @@ import { compile, type Tables } from "./tables.ts";
 
 /**
  * Parses, validates and compiles `input` (JSON text or UTF-8 bytes) off this thread. Rejects with
- * ConfigFileError for a bad document. Bytes are copied before they go to the worker unless
- * `transfer` is set: then a Uint8Array that spans its whole buffer is moved (the caller's view is
- * detached), which saves copying a large document on this thread.
+ * ConfigFileError for a bad document. Bytes are copied (in 1 MB steps, decisions may run between
+ * them) into a buffer of their own that goes to the worker, unless `transfer` is set and the
+ * Uint8Array spans its whole buffer: then that buffer is moved and the caller's view detached.
  */
 export async function compileOffThread(input: string | Uint8Array, revision?: number, fallbackFile = revision === undefined ? "(config)" : `kv:callctl-config/config@${revision}`, transfer = false): Promise<Tables> {
-  const fast = await run<ScanReply>(SCAN_SOURCE, input, { maxMicro: MAX_MICRO }, transfer);
+  const own = typeof input === "string" || (transfer && ownsBuffer(input)) ? input : await copyInSteps(input);
+  const fast = await run<ScanReply & { input?: string | Uint8Array }>(SCAN_SOURCE, { maxMicro: MAX_MICRO, input: own });
   if (fast.ok) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(fast.skeleton);
-    } catch {
-      doc = undefined; // the full path gives JSON.parse's own message
-    }
-    if (doc !== undefined) {
-      await new Promise((r) => setImmediate(r));
-      const config = validateConfig(routingConfigSchema, doc, {}, fallbackFile);
-      await new Promise((r) => setImmediate(r)); // decisions due meanwhile go first (~1 ms each step)
-      const decks = new Map<string, PackedPrefixTable>();
-      for (const [id, a] of fast.decks) decks.set(id, new PackedPrefixTable(a));
-      return compile(config, revision, decks);
-    }
+    // the worker has parsed the skeleton once, so this parse succeeds
+    const doc: unknown = JSON.parse(fast.skeleton);
+    await new Promise((r) => setImmediate(r)); // decisions due meanwhile go first (~1 ms each step)
+    const config = validateConfig(routingConfigSchema, doc, {}, fallbackFile);
+    await new Promise((r) => setImmediate(r));
+    const decks = new Map<string, PackedPrefixTable>();
+    for (const [id, a] of fast.decks) decks.set(id, new PackedPrefixTable(a));
+    return compile(config, revision, decks);
   }
-  const reply = await run<DeckReply>(tsxSource(), input, { fallbackFile }, false);
+  // the scan did not take the document: it sent the bytes back for the full path
+  const reply = await run<DeckReply>(tsxSource(), { fallbackFile, input: fast.input ?? own });
   if (!reply.ok) {
     if (reply.issues) throw new ConfigFileError(reply.issues);
     throw new CallctlError(reply.code === "CONFIG_INVALID" ? "CONFIG_INVALID" : "INTERNAL", reply.message);
@@ -47,6 +43,19 @@ export async function compileOffThread(input: string | Uint8Array, revision?: nu
   const decks = new Map<string, PackedPrefixTable>();
   for (const [id, a] of reply.decks) decks.set(id, new PackedPrefixTable(a));
   return compile(reply.config as RoutingConfig, revision, decks);
+}
+
+const ownsBuffer = (b: Uint8Array) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer);
+
+/** A copy with a buffer of its own (a Buffer or a received message may share its buffer with other data; Buffer#slice does not copy). */
+async function copyInSteps(b: Uint8Array): Promise<Uint8Array> {
+  const out = new Uint8Array(b.byteLength);
+  const STEP = 1 << 20;
+  for (let off = 0; off < b.byteLength; off += STEP) {
+    if (off > 0) await new Promise((r) => setImmediate(r));
+    out.set(b.subarray(off, off + STEP), off);
+  }
+  return out;
 }
 
 // Niceness of the deck worker thread: on a 2-core box a busy worker next to the decision thread
@@ -67,17 +76,19 @@ parentPort.once("message", (job) => {
   let r;
   try {
     r = scanDocument(typeof job.input === "string" ? new TextEncoder().encode(job.input) : job.input, job.maxMicro);
+    if (r.ok) JSON.parse(r.skeleton); // a document broken outside the rates: the full path says where
   } catch (err) {
     r = { ok: false, reason: String(err) };
   }
-  parentPort.postMessage(r, r.ok ? r.decks.flatMap(([, a]) => [a.bits.buffer, a.first.buffer, a.val.buffer]) : []);
+  if (r.ok) parentPort.postMessage(r, r.decks.flatMap(([, a]) => [a.bits.buffer, a.first.buffer, a.val.buffer]));
+  else parentPort.postMessage({ ...r, input: job.input }, typeof job.input === "string" ? [] : [job.input.buffer]);
 });`;
 
 // the full path runs TypeScript like this thread does (no build step): register tsx there first
 // (resolved only when needed, so the module also loads where tsx is not installed)
 const tsxSource = () => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./deckworker.ts", import.meta.url).href)}))`;
 
-function run<R>(source: string, input: string | Uint8Array, extra: Omit<DeckJob, "input"> | { maxMicro: number }, transfer: boolean): Promise<R> {
+function run<R>(source: string, job: DeckJob | { maxMicro: number; input: string | Uint8Array }): Promise<R> {
   return new Promise((resolve, reject) => {
     // one worker per document: a swap is rare, and its heap goes with it
     const w = new Worker(source, { eval: true });
@@ -94,13 +105,7 @@ function run<R>(source: string, input: string | Uint8Array, extra: Omit<DeckJob,
     w.once("exit", (code) => {
       if (!done) reject(new CallctlError("INTERNAL", `rate-deck worker exited with code ${code}`));
     });
-    if (typeof input === "string") w.postMessage({ ...extra, input });
-    else if (transfer && input.byteOffset === 0 && input.byteLength === input.buffer.byteLength && !(input.buffer instanceof SharedArrayBuffer)) w.postMessage({ ...extra, input }, [input.buffer as ArrayBuffer]);
-    else {
-      // a Buffer or a received message may share its buffer with other data (Buffer#slice does
-      // not copy): copy once into a buffer of its own and move that
-      const bytes = new Uint8Array(input);
-      w.postMessage({ ...extra, input: bytes }, [bytes.buffer as ArrayBuffer]);
-    }
+    // the bytes have a buffer of their own here (compileOffThread): moved, not copied
+    w.postMessage(job, typeof job.input === "string" ? [] : [job.input.buffer as ArrayBuffer]);
   });
 }

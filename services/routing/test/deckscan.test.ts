@@ -97,6 +97,13 @@ t.test("bytes moved to the worker: the caller's view is detached, the tables the
   const moved = await compileOffThread(bytes, 2, undefined, true);
   t.equal(bytes.byteLength, 0);
   t.equal(moved.version, compile(routingConfigSchema.parse(JSON.parse(json)), 2).version);
+  // moved, and the scan does not take it: the worker hands the bytes back for the full path
+  const odd = example() as unknown as { rateDecks: Record<string, { rates: unknown }> };
+  odd.rateDecks[Object.keys(odd.rateDecks)[0]!]!.rates = "@R@";
+  const oddJson = JSON.stringify(odd).replace('"@R@"', '{"491":5.0}');
+  const viaFull = await compileOffThread(enc(oddJson), 2, undefined, true);
+  t.equal(viaFull.version, compile(routingConfigSchema.parse(JSON.parse(oddJson)), 2).version);
+  await t.rejects(compileOffThread(enc(`{"rateDecks":{"a":{"rates":{"49":1}}},"x":[1,}`), 2, undefined, true), { message: /not valid JSON/ }, "JSON.parse's own message");
   const shared = Buffer.concat([Buffer.from("xx"), Buffer.from(json)]).subarray(2); // shares its buffer: copied, not moved
   await compileOffThread(shared, 2, undefined, true);
   t.equal(shared.toString(), json);
