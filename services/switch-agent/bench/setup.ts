@@ -137,6 +137,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
       nats_server: msPerCall(srvCpu("nats"), r.calls), redis: msPerCall(srvCpu("redis"), r.calls),
       all: msPerCall({ user: cpu.user + cpu.system + servicesCpu.user + servicesCpu.system + r.cpu.user + r.cpu.system + srvCpu("nats").user + srvCpu("redis").user, system: 0 }, r.calls),
     },
+    /** Of which in the kernel (socket reads and writes on loopback, accept, close). */
+    sys_ms_per_call: { agent: msPerCall({ user: 0, system: cpu.system }, r.calls), services: msPerCall({ user: 0, system: servicesCpu.system }, r.calls), sim_load: msPerCall({ user: 0, system: r.cpu.system }, r.calls) },
     agent_loop_delay_ms: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     decision_windows: windows,
     loadavg_1m_before: Math.round(loadBefore * 100) / 100,
