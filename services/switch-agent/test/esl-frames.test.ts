@@ -84,6 +84,7 @@ t.test("JsonEvent: escapes, keys inside values, absent keys, whole-object check"
   t.equal(ev.getBody(), "+OK done\n");
   t.equal(ev.headers.length, Object.keys(obj).length);
   t.equal(JsonEvent.of(Buffer.from('{"Event-Name":"CHANNEL_HANG')), undefined, "a body cut short is not an event");
+  t.equal(JsonEvent.of(Buffer.from('\n {"Event-Name":"X"}\n'))?.getHeader("Event-Name"), "X", "whitespace around the object is tolerated");
   t.same(new JsonEvent('{"v":["a","b"],"s":"x"}').getHeader("v"), ["a", "b"], "a non-string value (multi-valued variable) as modesl returns it");
 });
 

@@ -88,10 +88,14 @@ export class JsonEvent implements EslEvent {
     this.#raw = typeof raw === "string" ? Buffer.from(raw) : raw;
   }
 
-  /** A whole JSON object (first `{`, last `}`): a body cut short by a spliced notice is not. */
+  /** A whole JSON object (`{` … `}`, whitespace around allowed): a body cut short by a spliced notice is not. */
   static of(body: Buffer): JsonEvent | undefined {
-    if (body.length < 2 || body[0] !== 0x7b || body[body.length - 1] !== 0x7d) return undefined;
-    return new JsonEvent(body);
+    let a = 0;
+    let z = body.length - 1;
+    while (a < z && isSpace(body[a]!)) a++;
+    while (z > a && isSpace(body[z]!)) z--;
+    if (z - a < 1 || body[a] !== 0x7b || body[z] !== 0x7d) return undefined;
+    return new JsonEvent(a === 0 && z === body.length - 1 ? body : body.subarray(a, z + 1));
   }
 
   getHeader(name: string): string | null {
@@ -149,6 +153,10 @@ export class JsonEvent implements EslEvent {
 /** As modesl: a non-string value (multi-valued variables are JSON arrays) is returned as parsed. */
 function stringOrNull(v: unknown): string | null {
   return v === undefined || v === null ? null : (v as string);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
 /** True when the quote at `i` is not escaped (an even number of backslashes before it). */
