@@ -67,6 +67,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const load = child("load.ts", [o.driver]);
   const [, sim] = await Promise.all([next(services, "ready"), next<{ url?: string }>(load, "sim")]);
   const log = createLogger("switch-agent", { level: "error" });
+  // Round trip of each setup request as the agent saw it (its own queueing included).
+  const steps = { route: new Latency(), quote: new Latency(), authorize: new Latency() };
   const agent = await startSwitchAgent({
     nc, log, driver: o.driver, node: p,
     subjects: {
@@ -75,6 +77,7 @@ export async function runSetupBench(o: SetupBenchOptions) {
     },
     ari: o.driver === "ari" ? { url: sim.url ?? "", username: "bench", password: "bench", app: "callctl", requestTimeoutMs: 5000 } : undefined,
     timeouts: { route: 1000, quote: 1000, authorize: 1000 },
+    onStep: (step, us) => steps[step].recordUs(us),
   });
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -128,7 +131,8 @@ export async function runSetupBench(o: SetupBenchOptions) {
   const out = {
     bench: "switch-agent setup", driver: o.driver, cps_target: o.cps, duration_s: o.durationS, hold_ms: o.holdMs ?? 2000, calls: r.calls,
     cps_achieved: Math.round((r.calls / r.placed_s) * 10) / 10, late_over_50ms: r.late_over_50ms, answered: r.answered, max_concurrent: maxActive,
-    decision_us: st.decision, pdd_us: r.pdd_us, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: pctOf(cpu, wallS) },
+    decision_us: st.decision, pdd_us: r.pdd_us,
+    step_rtt_us: { route: steps.route.summary(), quote: steps.quote.summary(), authorize: steps.authorize.summary() }, agent: { fail_safe: st.failSafe, publish_failed: st.publishFailed, cpu_pct: pctOf(cpu, wallS) },
     cpu_pct: { agent: pctOf(cpu, wallS), services: pctOf(servicesCpu, wallS), sim_load: pctOf(r.cpu, wallS), nats_server: pctOf(srvCpu("nats"), wallS), redis: pctOf(srvCpu("redis"), wallS) },
     /** CPU time per call in each process (robust to the shared machine's load). nats-server and
      * redis are shared with other sessions: an upper bound (0 when the process was not found). */

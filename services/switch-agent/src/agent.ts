@@ -30,6 +30,8 @@ export interface SwitchAgentOptions {
   clock?: Clock;
   /** Called for every finished call (tests, demo). */
   onCallEnded?: (s: CallState) => void;
+  /** Each setup request's round trip in µs (benchmark). */
+  onStep?: RunnerDeps["onStep"];
   /** One NATS write per event-loop turn instead of one per callback (nats-writes.ts); default true. */
   coalesceNatsWrites?: boolean;
 }
@@ -94,6 +96,7 @@ export async function startSwitchAgent(o: SwitchAgentOptions): Promise<SwitchAge
       decisionLatency.recordUs(us);
       mDecision.record(us / 1e6);
     },
+    onStep: o.onStep,
   };
 
   const driver: Driver =

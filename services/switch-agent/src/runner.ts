@@ -45,6 +45,8 @@ export interface RunnerDeps {
   metrics: AgentMetrics;
   /** Called with (start → first dial/announcement/reject) in µs: the decision latency. */
   onDecision?: (us: number) => void;
+  /** Called with each setup request's round trip in µs (benchmark: where the decision time goes). */
+  onStep?: (step: SetupStep, us: number) => void;
   onEnd?: (s: CallState) => void;
 }
 
@@ -55,6 +57,8 @@ export interface AgentMetrics {
 }
 
 const PUBLISH_RETRIES = 5;
+
+export type SetupStep = "route" | "quote" | "authorize";
 
 export class CallRunner {
   state: CallState;
@@ -143,6 +147,14 @@ export class CallRunner {
     }
   }
 
+  #stepStart(): bigint {
+    return this.#d.onStep ? process.hrtime.bigint() : 0n;
+  }
+
+  #stepDone(step: SetupStep, t: bigint): void {
+    this.#d.onStep?.(step, Number(process.hrtime.bigint() - t) / 1000);
+  }
+
   #fail(step: "route" | "quote" | "authorize", err: unknown): void {
     const code = (err as { code?: string }).code ?? "INTERNAL";
     this.#log.warn({ err, step }, "call setup request failed");
@@ -163,8 +175,12 @@ export class CallRunner {
     }
     const i = this.state.info;
     const req = { callId: i.callId, dialed: i.dialed, caller: i.caller, product: i.product ?? "", accountId: i.accountId ?? "", atMs: this.#clock.now(), node: i.node };
+    const t = this.#stepStart();
     request(this.#d.nc, this.#d.subjects.route, pb.RouteRequest, req, pb.RouteDecision, { timeoutMs: this.#d.timeouts.route }).then(
-      (decision) => this.feed({ type: "routed", at: this.#clock.now(), decision }),
+      (decision) => {
+        this.#stepDone("route", t);
+        this.feed({ type: "routed", at: this.#clock.now(), decision });
+      },
       (err) => this.#fail("route", err),
     );
   }
@@ -172,8 +188,12 @@ export class CallRunner {
   #quote(d: callctl.v1.IRouteDecision): void {
     if (this.#preset) return;
     const req = { callId: this.state.info.callId, brand: d.brand ?? "", zone: d.destination?.zone ?? "", destination: d.destination ?? null, atMs: this.#clock.now(), product: d.product ?? "" };
+    const t = this.#stepStart();
     request(this.#d.nc, this.#d.subjects.quote, pb.QuoteRequest, req, pb.Quote, { timeoutMs: this.#d.timeouts.quote }).then(
-      (quote) => this.feed({ type: "quoted", at: this.#clock.now(), quote }),
+      (quote) => {
+        this.#stepDone("quote", t);
+        this.feed({ type: "quoted", at: this.#clock.now(), quote });
+      },
       (err) => this.#fail("quote", err),
     );
   }
@@ -187,8 +207,12 @@ export class CallRunner {
       destination: d.destination ?? null, pricePerMinMicro: q.pricePerMinMicro ?? 0, firstIncrementS: q.firstIncrementS ?? 0, nextIncrementS: q.nextIncrementS ?? 0,
       connectFeeMicro: q.connectFeeMicro ?? 0, requestedS: 0, sessionId: i.sessionId ?? "", atMs: this.#clock.now(), legs: i.leg ? 2 : 1,
     };
+    const t = this.#stepStart();
     request(this.#d.nc, this.#d.subjects.authorize, pb.AuthorizeRequest, req, pb.Authorization, { timeoutMs: this.#d.timeouts.authorize }).then(
-      (auth) => this.feed({ type: "authorized", at: this.#clock.now(), auth }),
+      (auth) => {
+        this.#stepDone("authorize", t);
+        this.feed({ type: "authorized", at: this.#clock.now(), auth });
+      },
       (err) => this.#fail("authorize", err),
     );
   }
