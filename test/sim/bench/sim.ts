@@ -1,6 +1,7 @@
 // bench:sim — EslSimulator + LoadGenerator at a target CPS against a trivial ESL outbound agent
 // running in a child process (its own core), so the simulator's one core is what is measured.
 // Usage: pnpm bench:sim [cps=3000] [seconds=10] [events=plain3|json7]
+//        pnpm bench:sim floor [bare|esl|both] [seconds=5] [concurrency=64]  (bench/floor.ts: bare TCP cost)
 //   plain3: the agent subscribes to 3 plain event types (the figures before 2026-11-22 08:00);
 //   json7: the switch agent's subscription (event json, 7 types).
 import { fork } from "node:child_process";
@@ -10,6 +11,11 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator } from "../src/index.ts";
 
+if (process.argv[2] === "floor") {
+  const c = fork(new URL("./floor.ts", import.meta.url), process.argv.slice(3), { execArgv: ["--import", "tsx"] });
+  await new Promise((r) => c.on("exit", r));
+  process.exit(0);
+}
 const cps = Number(process.argv[2] ?? 3000);
 const seconds = Number(process.argv[3] ?? 10);
 const events = process.argv[4] === "json7" ? "json7" : "plain3";
