@@ -92,6 +92,8 @@ t.test("header injection splits one write into two commands; a body does not", a
   const uuid = "f84da370-5b07-4de2-8a2b-3992624b4c17";
   c.sock.write(`bgapi originate {origination_uuid=${uuid}}sofia/gateway/gw1/bob &park()\n\n`);
   await c.next((f) => f.event?.["Event-Name"] === "BACKGROUND_JOB");
+  // As recorded, park starts after the originate's BACKGROUND_JOB.
+  await c.next((f) => f.event?.Application === "park");
   const before = c.got.length;
   c.sock.write(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: log\nexecute-app-arg: INFO caller said hi\n\napi echo INJECTED-COMMAND-RAN\nEvent-UUID: 3a330c26\n\n`);
   const injected = await c.next((f) => f.headers["Content-Type"] === "api/response");
@@ -155,5 +157,46 @@ t.test("slow consumer is killed with the recorded notice", async (t) => {
   const seqs = slow.got.filter((f) => f.event).map((f) => Number(f.event!.Seq));
   t.ok(seqs.length < 400, `events were lost (${seqs.length} of 400 delivered)`);
   flood.sock.destroy();
+  await sim.stop();
+});
+
+t.test("inbound-call-control-json: originate events, sendmsg playback under park, uuid_getvar, uuid_kill", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\n`);
+  c.sock.write("event json CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_ANSWER CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB\n\n");
+  const uuid = "f8ed2c54-884f-49c8-9049-da9d4ffcd8ab";
+  const ev = "34d1b158-4324-48fe-8348-254b20abe516";
+  c.sock.write(`bgapi originate {origination_uuid=${uuid},origination_caller_id_number=2000}sofia/gateway/gw1/bob &park()\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_ANSWER");
+  c.sock.write(`sendmsg ${uuid}\ncall-command: execute\nexecute-app-name: playback\nexecute-app-arg: /srv/switch-demo/fs/sounds/tone2s.wav\nevent-lock: true\nEvent-UUID: ${ev}\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_EXECUTE_COMPLETE" && f.event["Application-UUID"] === ev);
+  c.sock.write(`api uuid_getvar ${uuid} answersec\n\n`);
+  const answersec = await c.next((f) => f.headers["Content-Type"] === "api/response");
+  c.sock.write(`api uuid_kill ${uuid} NORMAL_CLEARING\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_HANGUP_COMPLETE");
+  c.sock.write("exit\n\n");
+  await c.closed;
+  const rec = readEslFixture(FIX + "esl/inbound-call-control-json.txt").frames;
+  // The sendmsg reply races BACKGROUND_JOB (both follow CHANNEL_ANSWER): compare without it.
+  const withoutSendmsgReply = (fs: EslFrame[]) => {
+    const i = fs.findIndex((f) => f.event?.["Event-Name"] === "CHANNEL_ANSWER");
+    const j = fs.findIndex((f, k) => k > i && f.headers["Content-Type"] === "command/reply");
+    t.equal(fs[j]!.headers["Reply-Text"], "+OK", "sendmsg reply");
+    return fs.filter((_, k) => k !== j);
+  };
+  const got = withoutSendmsgReply(c.got);
+  const want = withoutSendmsgReply(rec);
+  t.same(got.map(token), want.map(token), "frame sequence");
+  for (const k of ["Answer-State", "Channel-Call-State", "Hangup-Cause", "Application-Response"]) {
+    t.same(
+      got.map((f) => f.event?.[k]),
+      want.map((f) => f.event?.[k]),
+      k,
+    );
+  }
+  t.equal(answersec.body, "_undef_", "answersec is undefined while the call is up");
   await sim.stop();
 });

@@ -12,8 +12,11 @@ export interface ApiHost {
   sessionsSinceStart(): number;
   trunkFor(gw: string): TrunkBehaviour | undefined;
   scale(ms: number): number;
-  /** originate … &park(): an answered, parked channel others can control with sendmsg/uuid_*. */
-  parked(uuid: string, destination: string, callerNumber: string): void;
+  /**
+   * originate … &park(): the channel exists from the start (CHANNEL_CREATE), rings, is answered,
+   * and is parked right after the reply, so others can control it with sendmsg/uuid_*.
+   */
+  originated(uuid: string, destination: string, callerNumber: string): { ring(): void; answerAndPark(): void };
 }
 
 function uptime(startedAt: number): string {
@@ -45,11 +48,20 @@ async function originate(h: ApiHost, args: string): Promise<string> {
   const uuid = vars.origination_uuid ?? randomUUID();
   const timeout = Number(vars.originate_timeout ?? 60) * 1000;
   switch (b.kind) {
-    case "answer":
-      await delay(h.scale(Math.min(b.afterMs, timeout)));
-      if (b.afterMs > timeout) return "-ERR NO_ANSWER\n";
-      h.parked(uuid, leg.number, vars.origination_caller_id_number ?? "0000000000");
+    case "answer": {
+      if (b.afterMs > timeout) {
+        await delay(h.scale(timeout));
+        return "-ERR NO_ANSWER\n";
+      }
+      const ch = h.originated(uuid, leg.number, vars.origination_caller_id_number ?? "0000000000");
+      // The far end's 180 (recorded ~20 ms after CHANNEL_CREATE), then its 200.
+      const ring = Math.min(20, b.afterMs);
+      await delay(h.scale(ring));
+      ch.ring();
+      await delay(h.scale(b.afterMs - ring));
+      ch.answerAndPark();
       return `+OK ${uuid}\n`;
+    }
     case "busy":
       await delay(h.scale(b.afterMs));
       return "-ERR USER_BUSY\n";
@@ -93,8 +105,12 @@ export async function runApi(h: ApiHost, line: string): Promise<string> {
     case "uuid_kill": {
       const c = live(argv[0]);
       if (!c) return "-ERR No such channel!\n";
-      c.hangupBy = "agent";
-      c.hangup(argv[1] ?? "NORMAL_CLEARING", false);
+      // Recorded: the +OK reply leaves before the channel's CHANNEL_HANGUP.
+      setImmediate(() => {
+        if (c.hungUp) return;
+        c.hangupBy = "agent";
+        c.hangup(argv[1] ?? "NORMAL_CLEARING", false);
+      });
       return "+OK\n";
     }
     case "sched_hangup": {

@@ -224,7 +224,10 @@ export class EslCall {
         return;
       case "park":
         run.nestable = true;
-        run.abort = () => undefined;
+        // Recorded: park reports the last application's response when the channel hangs up.
+        run.abort = () => {
+          run.response = this.lastResponse;
+        };
         return;
       case "bridge":
         runBridge(this, run, done);
@@ -341,9 +344,11 @@ export class EslCall {
       this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
     }
     this.emit("CHANNEL_UNPARK");
-    this.emit("CHANNEL_EXECUTE_COMPLETE", {
-      app: { name: "socket", data: this.socketApp.data, response: this.lastResponse, uuid: this.socketApp.uuid },
-    });
+    // An originated channel (inbound `originate … &park()`) runs no socket application.
+    if (this.socketApp.data)
+      this.emit("CHANNEL_EXECUTE_COMPLETE", {
+        app: { name: "socket", data: this.socketApp.data, response: this.lastResponse, uuid: this.socketApp.uuid },
+      });
     this.ch.state = "CS_HANGUP";
     this.emit("CHANNEL_STATE", { noVars: true });
     this.ch.state = "CS_REPORTING";
@@ -362,4 +367,31 @@ export class EslCall {
   result(cause: string, now: number): SimCallResult {
     return callResult(this, cause, now);
   }
+}
+
+/** An originated channel's life before park: CHANNEL_CREATE now, 180, then answer and park. */
+export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): void } {
+  const ch = call.ch;
+  ch.state = "CS_INIT";
+  ch.callState = "DOWN";
+  call.emit("CHANNEL_CREATE");
+  return {
+    ring: () => {
+      if (call.hungUp) return;
+      ch.state = "CS_CONSUME_MEDIA";
+      call.ringReady();
+      ch.callState = "RINGING";
+    },
+    answerAndPark: () => {
+      if (call.hungUp) return;
+      call.markAnswered();
+      // park starts after the originate reply (BACKGROUND_JOB comes first in the recording).
+      setImmediate(() => {
+        if (call.hungUp) return;
+        ch.state = "CS_EXECUTE";
+        ch.callState = "ACTIVE";
+        call.runApp({ app: "park", arg: "", uuid: randomUUID(), lock: false });
+      });
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, type TrunkBehaviour } from "../types.ts";
 import { runApi } from "./api.ts";
-import { type CallHost, EslCall } from "./call.ts";
+import { type CallHost, EslCall, originatedLeg } from "./call.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
 import { eventFrame, jsonEventBody, plainEventBody, type WireParts } from "./frames.ts";
 import { Session, type SessionHost } from "./session.ts";
@@ -98,11 +98,10 @@ export class EslSimulator {
       sessionsSinceStart: () => this.sessionCount,
       trunkFor: (gw: string) => this.trunks[gw],
       scale: this.callHost.scale,
-      parked: (uuid: string, destination: string, callerNumber: string) => {
+      originated: (uuid: string, destination: string, callerNumber: string) => {
         const call = new EslCall(this.callHost, { caller: callerNumber, dialed: destination }, uuid);
         this.calls.set(call.uuid, call);
-        call.markAnswered();
-        call.runApp({ app: "park", arg: "", uuid: randomUUID(), lock: false });
+        return originatedLeg(call);
       },
     };
   }
