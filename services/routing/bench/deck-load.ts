@@ -23,7 +23,9 @@ writeFileSync(file, json);
 const example = join(tmpdir(), `routing-example-${process.pid}.json`);
 writeFileSync(example, JSON.stringify(readYamlConfig(EXAMPLE).doc));
 const fresh = JSON.parse(execFileSync(process.execPath, [...process.execArgv, "--expose-gc", join(import.meta.dirname, "deck-rss.ts"), file, example], { encoding: "utf8" }));
-const rss_parts = await rssParts(file, example);
+// glibc keeps freed 16 MB buffers (the KV value, its copy) unless its mmap threshold is fixed: the same load with MALLOC_MMAP_THRESHOLD_
+const freshFixedMalloc = JSON.parse(execFileSync(process.execPath, [...process.execArgv, "--expose-gc", join(import.meta.dirname, "deck-rss.ts"), file, example], { encoding: "utf8", env: { ...process.env, MALLOC_MMAP_THRESHOLD_: "131072" } }));
+const rss_parts = { ...(await rssParts(file, example)), with_MALLOC_MMAP_THRESHOLD_131072: freshFixedMalloc };
 rmSync(file);
 rmSync(example);
 const bytes = new TextEncoder().encode(json); // as the KV watch hands the document to the service

@@ -18,7 +18,12 @@ export interface PackedArrays {
   size: number;
 }
 
-export type ScanReply = { ok: true; skeleton: string; decks: [string, PackedArrays][] } | { ok: false; reason: string };
+/**
+ * `skeleton` is the document with every rates object replaced by {}; the value of `rateDecks`
+ * (ids, versions, empty rates) is `skeleton.slice(decksAt, decksAt + decksLength)`, or -1/0 when
+ * the document has none. The rest lets a caller see that only the rate decks changed.
+ */
+export type ScanReply = { ok: true; skeleton: string; decksAt: number; decksLength: number; decks: [string, PackedArrays][] } | { ok: false; reason: string };
 
 /** A growing trie with a block of ten child slots per inner node: the builder packed from. */
 export interface TrieBuild {
@@ -259,6 +264,8 @@ export function scanDocument(b: Uint8Array, maxMicro: number): ScanReply {
   let i = jsonWs(b, 0);
   if (b[i] !== 123) return { ok: false, reason: "not a JSON object" };
   let seen = false;
+  let rs = -1; // the rateDecks value: [rs, re) of b
+  let re = -1;
   i = jsonWs(b, i + 1);
   if (b[i] !== 125)
     for (;;) {
@@ -273,7 +280,9 @@ export function scanDocument(b: Uint8Array, maxMicro: number): ScanReply {
       if (isDecks === 1) {
         if (seen) return { ok: false, reason: "rateDecks twice" };
         seen = true;
+        rs = i;
         i = scanRateDecks(b, i, maxMicro, ranges, decks);
+        re = i;
       } else i = jsonSkip(b, i);
       if (i < 0) return { ok: false, reason: "rate decks need the full parser" };
       i = jsonWs(b, i);
@@ -282,14 +291,16 @@ export function scanDocument(b: Uint8Array, maxMicro: number): ScanReply {
       i = jsonWs(b, i + 1);
     }
   const dec = new TextDecoder();
-  let skeleton = "";
-  let pos = 0;
+  if (rs < 0) return { ok: true, skeleton: dec.decode(b), decksAt: -1, decksLength: 0, decks };
+  let mid = ""; // the rateDecks value, rates replaced by {}
+  let pos = rs;
   for (let r = 0; r < ranges.length; r += 2) {
-    skeleton += `${dec.decode(b.subarray(pos, ranges[r]))}{}`;
+    mid += `${dec.decode(b.subarray(pos, ranges[r]))}{}`;
     pos = ranges[r + 1]!;
   }
-  skeleton += dec.decode(b.subarray(pos));
-  return { ok: true, skeleton, decks };
+  mid += dec.decode(b.subarray(pos, re));
+  const before = dec.decode(b.subarray(0, rs));
+  return { ok: true, skeleton: before + mid + dec.decode(b.subarray(re)), decksAt: before.length, decksLength: mid.length, decks };
 }
 
 /** What the worker is built from (offthread.ts), in dependency order. */

@@ -106,9 +106,10 @@ export function compileDeck(rates: Record<string, number>): PackedPrefixTable {
 
 /**
  * Compiles a validated configuration. `decks` are rate decks already compiled elsewhere (a worker,
- * offthread.ts); the others are compiled here.
+ * offthread.ts); the others are compiled here. `previous` tables lend their number plan when the
+ * configuration carries the very same numberPlan object (offthread.ts reuses it on a deck update).
  */
-export function compile(config: RoutingConfig, revision?: number, decks: Map<string, PackedPrefixTable> = new Map()): Tables {
+export function compile(config: RoutingConfig, revision?: number, decks: Map<string, PackedPrefixTable> = new Map(), previous?: Pick<Tables, "config" | "plan">): Tables {
   const groups = new Map<string, GroupT>();
   for (const [id, g] of Object.entries(config.blockGroups.groups)) {
     let prefixes: PrefixTable | null = null;
@@ -176,7 +177,7 @@ export function compile(config: RoutingConfig, revision?: number, decks: Map<str
   }
   return {
     version: configVersion(config, revision),
-    plan: new NumberPlan(config.numberPlan),
+    plan: previous?.config.numberPlan === config.numberPlan ? previous.plan : new NumberPlan(config.numberPlan),
     brandsByCode,
     brandsByProduct,
     brands,

@@ -107,4 +107,49 @@ t.test("bytes moved to the worker: the caller's view is detached, the tables the
   const shared = Buffer.concat([Buffer.from("xx"), Buffer.from(json)]).subarray(2); // shares its buffer: copied, not moved
   await compileOffThread(shared, 2, undefined, true);
   t.equal(shared.toString(), json);
+  // views into a larger buffer, several documents at the same time: each copied for its worker,
+  // and one the scan does not take still reaches the full path
+  const view = (text: string) => Buffer.concat([Buffer.from("xx"), Buffer.from(text)]).subarray(2);
+  const [x, y, z] = await Promise.all([compileOffThread(view(json), 5), compileOffThread(view(oddJson), 6), compileOffThread(view(json), 7)]);
+  t.same([x.version.slice(0, 3), y.version.slice(0, 3), z.version.slice(0, 3)], ["r5-", "r6-", "r7-"]);
+  t.equal(y.version.slice(3), compile(routingConfigSchema.parse(JSON.parse(oddJson)), 6).version.slice(3));
+  t.equal(x.version.slice(3), z.version.slice(3));
+});
+
+t.test("a deck-only update reuses the validated rest; anything else is validated again", async (t) => {
+  const base = example();
+  const id = Object.keys(base.rateDecks)[0]!;
+  const sameAsSync = async (doc: Doc, rev: number) => {
+    const json = JSON.stringify(doc);
+    const off = await compileOffThread(enc(json), rev);
+    const sync = compile(routingConfigSchema.parse(JSON.parse(json)), rev);
+    t.equal(off.version, sync.version, `version r${rev}`);
+    const a = new Router({ tables: sync, now: () => 0 });
+    const b = new Router({ tables: off, now: () => 0 });
+    for (const dialed of ["01097004912345", "0109703012345", "01097004420712345", "010970043664123456"]) t.same(b.decide({ dialed, caller: "49301234567" }), a.decide({ dialed, caller: "49301234567" }));
+    return off;
+  };
+  const first = await sameAsSync(base, 1);
+  const cheaper = structuredClone(base);
+  cheaper.rateDecks[id]!.version = "v-next";
+  for (const p of Object.keys(cheaper.rateDecks[id]!.rates)) cheaper.rateDecks[id]!.rates[p] = 1;
+  const second = await sameAsSync(cheaper, 2);
+  t.equal(second.plan, first.plan, "number plan reused");
+  t.not(second.config.rateDecks, first.config.rateDecks);
+  // outside the decks changed: validated again (a bad value is refused with the schema's issues)
+  const badLcr = structuredClone(cheaper) as Doc & { lcr: unknown };
+  badLcr.lcr = { maxCandidates: 0 };
+  const want = (t.throws(() => validateConfig(routingConfigSchema, badLcr, {}, "(config)")) as unknown as ConfigFileError).issues;
+  t.same(((await compileOffThread(JSON.stringify(badLcr)).catch((e: unknown) => e)) as ConfigFileError).issues, want);
+  // a deck removed that a trunk uses, or one with an extra key: the full validation reports it
+  for (const edit of [(d: Doc) => delete d.rateDecks[id], (d: Doc) => Object.assign(d.rateDecks[id]!, { extra: 1 }), (d: Doc) => Object.assign(d.rateDecks[id]!, { version: "" })]) {
+    await sameAsSync(cheaper, 3); // the previous document is the cheaper one again
+    const bad = structuredClone(cheaper);
+    edit(bad);
+    const issues = (t.throws(() => validateConfig(routingConfigSchema, bad, {}, "(config)")) as unknown as ConfigFileError).issues;
+    t.same(((await compileOffThread(JSON.stringify(bad)).catch((e: unknown) => e)) as ConfigFileError).issues, issues);
+  }
+  const renamed = structuredClone(cheaper);
+  renamed.rateDecks["spare-deck"] = { version: "1", rates: { "49": 5 } };
+  await sameAsSync(renamed, 4); // a new deck id: validated again, still the same tables
 });
