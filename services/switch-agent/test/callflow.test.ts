@@ -222,3 +222,17 @@ t.test("callback legs get their own message ids", async (t) => {
   t.ok(r.msgIds.every((m) => m.startsWith("c1:b:")));
   t.equal(r.published[0]!.leg, "b");
 });
+
+t.test("emergency route to a brand's emergency trunk: no quote, no credit, no announcement, never cut short", async (t) => {
+  // Seed 001 §2.2 / DOMAIN.md §1: 110/112 and 116xyz are never charged; routing may send them to a
+  // configured emergency trunk at cost 0 with no account (issue 3, policy).
+  for (const numberType of [pb.NumberType.EMERGENCY, pb.NumberType.HARMONISED]) {
+    const d = decision(1, { accountId: "", destination: { e164: "112", country: "DE", numberType, zone: "DE_FREEPHONE" } });
+    const r = run([{ type: "start", at: T0 }, { type: "routed", at: T0 + 1, decision: d }, { type: "answered", at: T0 + 900 }]);
+    t.notOk(r.kinds.includes("quote") || r.kinds.includes("authorize") || r.kinds.includes("play"), "straight from route to dial");
+    t.match(r.kinds, ["route", "publish:started", "dial", "publish:attempt", "publish:answered", "bridge", "scheduleHangup", "setTimer"]);
+    t.equal(r.state.billableStartMs, T0 + 900);
+    t.equal(r.state.limitMs - r.state.billableStartMs, 24 * 3600 * 1000, "no credit limit: only the day-long backstop");
+    t.equal(r.published[0]!.quote ?? null, null, "no tariff on record: the CDR rates it at 0");
+  }
+});

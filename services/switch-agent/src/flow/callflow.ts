@@ -5,7 +5,7 @@
 import { pb } from "@callctl/core";
 import { dispositionOf, isNetworkFailure, Q850_NORMAL, Q850_TEMPORARY_FAILURE, sipForQ850 } from "./causes.ts";
 import { answeredEvent, attemptEvent, endedEvent, startedEvent } from "./events.ts";
-import { DEFAULT_FLOW_CONFIG, type CallInfo, type CallState, type Command, type FlowConfig, type FlowEvent, type Reject, type Step } from "./types.ts";
+import { DEFAULT_FLOW_CONFIG, type Authorization, type CallInfo, type CallState, type Command, type FlowConfig, type FlowEvent, type Reject, type RouteDecision, type Step } from "./types.ts";
 
 export function newCall(info: CallInfo, startedMs: number, cfg: FlowConfig = DEFAULT_FLOW_CONFIG): CallState {
   return {
@@ -29,6 +29,7 @@ export function step(s: CallState, ev: FlowEvent): Step {
       const st = { ...s, decision: d };
       if (d.outcome !== pb.RouteOutcome.ROUTE) return reject(st, d.reject ?? failReject(s, "ROUTE_REJECTED"), ev.at);
       if (!d.candidates?.length) return reject(st, { reason: "NO_ROUTE", q850: 3, announcement: s.cfg.failAnnouncement }, ev.at);
+      if (isEmergency(d)) return grant({ ...st, auth: emergencyGrant(s) }, ev.at);
       return { state: { ...st, phase: "quoting" }, commands: [{ kind: "quote", decision: d }] };
     }
     case "quoted": {
@@ -60,6 +61,15 @@ export function step(s: CallState, ev: FlowEvent): Step {
     case "hangup":
       return hangup(s, ev);
   }
+}
+
+const EMERGENCY_TYPES: readonly number[] = [pb.NumberType.EMERGENCY, pb.NumberType.HARMONISED];
+const isEmergency = (d: RouteDecision) => EMERGENCY_TYPES.includes(d.destination?.numberType ?? -1);
+
+/** An emergency route needs no tariff and no credit: nothing to announce, nothing to charge, no
+ * account to ask (routing leaves it empty), and a credit or tariff outage must not block it. */
+function emergencyGrant(s: CallState): Authorization {
+  return { callId: s.info.callId, outcome: pb.AuthOutcome.GRANT, maxDurationS: s.cfg.emergencyMaxS, final: true, reservationId: "" };
 }
 
 function failReject(s: CallState, reason: string): Reject {

@@ -30,6 +30,12 @@ export interface FlowConfig {
   failAnnouncement: string;
   /** Charging starts no earlier than announcement end + this (TKG §110: 3 s), unless the quote says more. */
   chargeDelayMs: number;
+  /**
+   * Emergency (110/112) and harmonised (115, 116xyz) numbers that routing sends to a brand's
+   * emergency trunk: never quoted, never authorized, never announced or charged (seed 001 §2.2,
+   * DOMAIN.md §1); the switch-side backstop is set this far out so the call is never cut short.
+   */
+  emergencyMaxS: number;
 }
 
 export const DEFAULT_FLOW_CONFIG: FlowConfig = {
@@ -40,6 +46,7 @@ export const DEFAULT_FLOW_CONFIG: FlowConfig = {
   warnPlaylist: ["credit/low_balance"],
   failAnnouncement: "reject/technical_problem",
   chargeDelayMs: 3000,
+  emergencyMaxS: 24 * 3600,
 };
 
 export interface CallInfo {
