@@ -28,8 +28,7 @@ export const DEFAULT_TOPOLOGY: Topology = {
   cdrFilter: "callctl.cdr.>",
   creditCommit: SUBJECTS.creditCommit,
   creditRelease: SUBJECTS.creditRelease,
-  // the value of CREDIT_SUBJECTS.settleBatch in @callctl/credit (not yet in core's SUBJECTS)
-  creditSettleBatch: "callctl.credit.settle.batch",
+  creditSettleBatch: SUBJECTS.creditSettleBatch,
   assemblerDurable: "cdr-assembler",
   sinkDurable: "cdr-sink",
   indexBucket: "callctl-cdr-index",

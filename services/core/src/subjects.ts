@@ -7,6 +7,8 @@ export const SUBJECTS = {
   creditExtend: "callctl.credit.extend",
   creditCommit: "callctl.credit.commit",
   creditRelease: "callctl.credit.release",
+  creditSettleBatch: "callctl.credit.settle.batch",
+  creditAdGrant: "callctl.credit.adgrant",
   callEvent: (kind: string) => `callctl.calls.${kind}`,
   cdr: (brand: string) => `callctl.cdr.${brand}`,
   callbackRequest: "callctl.callback.request",

@@ -34,7 +34,7 @@ export interface CreditSubjects {
   settleBatch: string;
 }
 
-export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease, adGrant: "callctl.credit.adgrant", settleBatch: "callctl.credit.settle.batch" };
+export const CREDIT_SUBJECTS: CreditSubjects = { authorize: SUBJECTS.creditAuthorize, extend: SUBJECTS.creditExtend, commit: SUBJECTS.creditCommit, release: SUBJECTS.creditRelease, adGrant: SUBJECTS.creditAdGrant, settleBatch: SUBJECTS.creditSettleBatch };
 
 /** Subjects under a private root, e.g. `test.x1y2.credit.authorize`, for tests that run in parallel. */
 export function creditSubjects(root: string): CreditSubjects {
