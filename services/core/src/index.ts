@@ -4,6 +4,7 @@ export { loadEnv, env, baseEnv, type BaseEnv, type EnvShape } from "./config.ts"
 export { createLogger, callLogger, REDACT_PATHS, type Logger } from "./log.ts";
 export { setupTelemetry, injectTrace, extractTrace, traceIdOf, type Telemetry, type HeaderCarrier } from "./telemetry.ts";
 export { connectNats, provision, STREAMS, CONFIG_BUCKET, type NatsConnection, type ProvisionOptions } from "./nats.ts";
+export { fixNatsRequestCancel } from "./nats-request-fix.ts";
 export { startService, request, type Codec, type EndpointSpec, type ServiceSpec, type HandlerContext, type RequestOptions } from "./rpc.ts";
 export { startOpsServer, json, type OpsServer, type Check, type Route } from "./http.ts";
 export { Latency } from "./latency.ts";

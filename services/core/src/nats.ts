@@ -4,10 +4,12 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { Logger } from "./log.ts";
+import { fixNatsRequestCancel } from "./nats-request-fix.ts";
 
 export type { NatsConnection };
 
 export async function connectNats(url: string, name: string, log?: Logger): Promise<NatsConnection> {
+  fixNatsRequestCancel();
   const nc = await connect({
     servers: url.replace(/^nats:\/\//, ""),
     name,
