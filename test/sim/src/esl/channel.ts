@@ -15,12 +15,47 @@ export interface SwitchInfo {
 
 type Pairs = Array<[string, string]>;
 
+/**
+ * Channels holding rendered blocks. The blocks are kept only until the I/O of the current loop turn
+ * is done: events of one burst share them, and a block is never kept across young-generation GCs
+ * (a call lives 1-2 s, so a block kept until the next event would be copied and promoted to old
+ * space, and the variables change between almost every event anyway).
+ */
+const withBlocks: Channel[] = [];
 
+function dropBlocks(): void {
+  for (const c of withBlocks) c.dropBlocks();
+  withBlocks.length = 0;
+}
+
+/**
+ * A variable's value and its encodings, each computed once per value and kept flat (a `+`-built
+ * string kept for a call's life is a tree of cons strings that young-GC copies and promotes).
+ */
 interface Var {
   v: string;
+  /** URL-encoded value (plain). */
   line: string | undefined;
+  /** JSON-stringified value. */
   json: string | undefined;
 }
+
+/** `variable_k: ` and `,"variable_k":` per variable name, shared by all channels (bounded). */
+const plainKeys = new Map<string, string>();
+const jsonKeys = new Map<string, string>();
+
+function keyOf(cache: Map<string, string>, k: string, make: (k: string) => string): string {
+  let s = cache.get(k);
+  if (s === undefined) {
+    s = make(k);
+    if (cache.size < 4096) cache.set(k, s);
+  }
+  return s;
+}
+
+// Array#join of non-empty parts makes one sequential string (`+` would make a cons tree).
+const plainKey = (k: string) => ["variable_", k, ": "].join("");
+const jsonKey = (k: string) => [",", JSON.stringify("variable_" + k), ":"].join("");
 
 export interface Profile {
   username: string;
@@ -70,6 +105,21 @@ export class Channel {
   private varsJson?: Block;
   private chanKeyJson = "";
   private chanJson?: Block;
+  private holdsBlocks = false;
+
+  /** Forget the rendered blocks (they are rebuilt from the per-variable and per-profile parts). */
+  dropBlocks(): void {
+    this.holdsBlocks = false;
+    this.varsPlain = this.varsJson = this.chanPlain = this.chanJson = undefined;
+    this.chanKey = this.chanKeyJson = "";
+  }
+
+  private keepBlocks(): void {
+    if (this.holdsBlocks) return;
+    this.holdsBlocks = true;
+    if (!withBlocks.length) setImmediate(dropBlocks);
+    withBlocks.push(this);
+  }
 
   constructor(
     readonly sw: SwitchInfo,
@@ -84,7 +134,7 @@ export class Channel {
       destination: p.destination,
       uuid: this.uuid,
       // The user part of a SIP URI cannot carry raw control characters; keep hostile caller ids out.
-      channelName: `sofia/external/${p.callerNumber.replace(/[^\w+*#.-]/g, "_")}@192.0.2.10:5060`,
+      channelName: ["sofia/external/", p.callerNumber.replace(/[^\w+*#.-]/g, "_"), "@192.0.2.10:5060"].join(""),
       context: "public",
       createdUs: now,
       answeredUs: 0,
@@ -256,6 +306,7 @@ export class Channel {
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): WireParts {
     if (kind === "json") return this.renderJson(name, o);
     const head = plainHead(this.sw, name);
+    this.keepBlocks();
     const key = this.chanCacheKey(name, o);
     if (key !== this.chanKey || !this.chanPlain) {
       this.chanKey = key;
@@ -278,6 +329,7 @@ export class Channel {
    * its first position and its last value), built from cached fragments.
    */
   private renderJson(name: string, o: EventOpts): WireParts {
+    this.keepBlocks();
     const key = this.chanCacheKey(name, o);
     if (key !== this.chanKeyJson || !this.chanJson) {
       this.chanKeyJson = key;
@@ -297,22 +349,23 @@ export class Channel {
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
   connectReply(): WireParts {
+    this.keepBlocks();
     const s = plainHead(this.sw, "CHANNEL_DATA") + this.text.profile("Channel-", this.profile, true) + this.text.channel(false, "");
     return [s, this.varsBlock().s, "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n"];
   }
 
-  /** `,"variable_k":"v"` for every variable (JSON.stringify of each name and value, kept per variable). */
+  /** `,"variable_k":"v"` for every variable (JSON.stringify of each name and value, kept per name / per value). */
   private varsJsonBlock(): Block {
     const parts: string[] = [];
-    for (const [k, x] of this.vars) parts.push((x.json ??= JSON.stringify("variable_" + k) + ":" + JSON.stringify(x.v)));
-    return block("," + parts.join(","));
+    for (const [k, x] of this.vars) parts.push(keyOf(jsonKeys, k, jsonKey), (x.json ??= JSON.stringify(x.v)));
+    return block(parts.join(""));
   }
 
   /** `variable_k: v` lines (URL-encoded once per value) as one string, rebuilt only after a change. */
   private varsBlock(): Block {
     if (this.varsPlain === undefined) {
       const parts: string[] = [];
-      for (const [k, x] of this.vars) parts.push((x.line ??= "variable_" + k + ": " + fsUrlEncode(x.v) + "\n"));
+      for (const [k, x] of this.vars) parts.push(keyOf(plainKeys, k, plainKey), (x.line ??= fsUrlEncode(x.v)), "\n");
       this.varsPlain = block(parts.join(""));
     }
     return this.varsPlain;

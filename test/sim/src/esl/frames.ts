@@ -20,18 +20,23 @@ export function fsUrlEncode(s: string): string {
     i++;
   }
   if (i === n) return s;
-  // Safe runs are copied as slices, unsafe characters replaced by their escapes.
-  let out = "";
+  // Safe runs are copied as slices, unsafe characters replaced by their escapes; joined, not `+`:
+  // the result is often kept for a call's life, and a joined string is one flat object.
+  const out: string[] = [];
   let run = 0;
   for (; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 128) return out + s.slice(run, i) + encodeUtf8Tail(s.slice(i));
+    if (c >= 128) {
+      out.push(s.slice(run, i), encodeUtf8Tail(s.slice(i)));
+      return out.join("");
+    }
     const e = ESC[c]!;
     if (e === "") continue;
-    out += s.slice(run, i) + e;
+    out.push(s.slice(run, i), e);
     run = i + 1;
   }
-  return out + s.slice(run);
+  out.push(s.slice(run));
+  return out.join("");
 }
 
 function encodeUtf8Tail(s: string): string {

@@ -109,24 +109,28 @@ export class HeaderText {
     let st = this.statics.get(key);
     if (st?.p === p) return st;
     const l = this.f.line;
-    const head =
-      l(prefix + "Direction", "inbound") +
-      l(prefix + "Logical-Direction", "inbound") +
-      l(prefix + "Username", p.username) +
-      l(prefix + "Dialplan", "XML") +
-      l(prefix + "Caller-ID-Name", p.callerName) +
-      l(prefix + "Caller-ID-Number", p.callerNumber) +
-      l(prefix + "Orig-Caller-ID-Name", p.callerName) +
-      l(prefix + "Orig-Caller-ID-Number", p.callerNumber);
-    let mid =
-      l(prefix + "Network-Addr", "192.0.2.10") +
-      l(prefix + "ANI", p.callerNumber) +
-      l(prefix + "Destination-Number", p.destination) +
-      l(prefix + "Unique-ID", p.uuid) +
-      l(prefix + "Source", "mod_sofia") +
-      l(prefix + "Context", p.context) +
-      l(prefix + "Channel-Name", p.channelName);
-    if (withIndex) mid += l(prefix + "Profile-Index", "1");
+    // Joined, not `+`: kept for the call's life, as one flat string each (a cons tree costs young-GC).
+    const head = [
+      l(prefix + "Direction", "inbound"),
+      l(prefix + "Logical-Direction", "inbound"),
+      l(prefix + "Username", p.username),
+      l(prefix + "Dialplan", "XML"),
+      l(prefix + "Caller-ID-Name", p.callerName),
+      l(prefix + "Caller-ID-Number", p.callerNumber),
+      l(prefix + "Orig-Caller-ID-Name", p.callerName),
+      l(prefix + "Orig-Caller-ID-Number", p.callerNumber),
+    ].join("");
+    const m = [
+      l(prefix + "Network-Addr", "192.0.2.10"),
+      l(prefix + "ANI", p.callerNumber),
+      l(prefix + "Destination-Number", p.destination),
+      l(prefix + "Unique-ID", p.uuid),
+      l(prefix + "Source", "mod_sofia"),
+      l(prefix + "Context", p.context),
+      l(prefix + "Channel-Name", p.channelName),
+    ];
+    if (withIndex) m.push(l(prefix + "Profile-Index", "1"));
+    const mid = m.join("");
     st = { p, head, mid };
     this.statics.set(key, st);
     return st;
