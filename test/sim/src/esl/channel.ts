@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eventHead, jsonHead, plainHead } from "./eventhead.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
 import { HeaderText, STATE_NUM } from "./headertext.ts";
+import { type VarParts, VarStore } from "./vars.ts";
 
 export { eventHead };
 
@@ -16,10 +17,10 @@ export interface SwitchInfo {
 type Pairs = Array<[string, string]>;
 
 /**
- * Channels holding rendered blocks. The blocks are kept only until the I/O of the current loop turn
- * is done: events of one burst share them, and a block is never kept across young-generation GCs
- * (a call lives 1-2 s, so a block kept until the next event would be copied and promoted to old
- * space, and the variables change between almost every event anyway).
+ * Channels holding rendered channel blocks. A block is kept only until the I/O of the current loop
+ * turn is done: events of one burst share it, and it is never kept across young-generation GCs (a
+ * call lives 1-2 s, so a block kept until the next event would be copied and promoted to old space,
+ * and the state or times change between almost every event anyway). Variables: see vars.ts.
  */
 const withBlocks: Channel[] = [];
 
@@ -28,34 +29,6 @@ function dropBlocks(): void {
   withBlocks.length = 0;
 }
 
-/**
- * A variable's value and its encodings, each computed once per value and kept flat (a `+`-built
- * string kept for a call's life is a tree of cons strings that young-GC copies and promotes).
- */
-interface Var {
-  v: string;
-  /** URL-encoded value (plain). */
-  line: string | undefined;
-  /** JSON-stringified value. */
-  json: string | undefined;
-}
-
-/** `variable_k: ` and `,"variable_k":` per variable name, shared by all channels (bounded). */
-const plainKeys = new Map<string, string>();
-const jsonKeys = new Map<string, string>();
-
-function keyOf(cache: Map<string, string>, k: string, make: (k: string) => string): string {
-  let s = cache.get(k);
-  if (s === undefined) {
-    s = make(k);
-    if (cache.size < 4096) cache.set(k, s);
-  }
-  return s;
-}
-
-// Array#join of non-empty parts makes one sequential string (`+` would make a cons tree).
-const plainKey = (k: string) => ["variable_", k, ": "].join("");
-const jsonKey = (k: string) => [",", JSON.stringify("variable_" + k), ":"].join("");
 
 export interface Profile {
   username: string;
@@ -89,20 +62,18 @@ export interface EventOpts {
 
 export class Channel {
   readonly uuid: string;
-  /** Variables in FreeSWITCH's order, each with its renderings once asked for. */
-  private readonly vars = new Map<string, Var>();
+  /** Variables in FreeSWITCH's order, rendered in cached chunks. */
+  private readonly vars = new VarStore();
   state = "CS_EXECUTE";
   callState = "RINGING";
   answerState = "ringing";
   hangupCause?: string;
   readonly profile: Profile;
   other?: Profile;
-  private varsPlain?: Block;
   private readonly text = new HeaderText(this, "plain");
   private jsonText?: HeaderText;
   private chanKey = "";
   private chanPlain?: Block;
-  private varsJson?: Block;
   private chanKeyJson = "";
   private chanJson?: Block;
   private holdsBlocks = false;
@@ -110,7 +81,7 @@ export class Channel {
   /** Forget the rendered blocks (they are rebuilt from the per-variable and per-profile parts). */
   dropBlocks(): void {
     this.holdsBlocks = false;
-    this.varsPlain = this.varsJson = this.chanPlain = this.chanJson = undefined;
+    this.chanPlain = this.chanJson = undefined;
     this.chanKey = this.chanKeyJson = "";
   }
 
@@ -144,7 +115,7 @@ export class Channel {
       bridgedUs: 0,
     };
     const callId = randomUUID() + "@192.0.2.10";
-    const v = (k: string, x: string) => this.vars.set(k, { v: x, line: undefined, json: undefined });
+    const v = (k: string, x: string) => this.vars.set(k, x);
     v("direction", "inbound");
     v("uuid", this.uuid);
     v("session_id", String(sw.nextSeq()));
@@ -168,24 +139,11 @@ export class Channel {
   }
 
   setVar(k: string, v: string | undefined): void {
-    if (v === undefined) {
-      if (!this.vars.delete(k)) return;
-    } else {
-      // A new variable goes to the end, as FreeSWITCH appends new ones; a changed one keeps its place.
-      const cur = this.vars.get(k);
-      if (cur === undefined) this.vars.set(k, { v, line: undefined, json: undefined });
-      else if (cur.v === v) return;
-      else {
-        cur.v = v;
-        cur.line = cur.json = undefined;
-      }
-    }
-    this.varsPlain = undefined;
-    this.varsJson = undefined;
+    this.vars.set(k, v);
   }
 
   getVar(k: string): string | undefined {
-    return this.vars.get(k)?.v;
+    return this.vars.get(k);
   }
 
   private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
@@ -266,9 +224,7 @@ export class Channel {
   }
 
   private varPairs(): Pairs {
-    const out: Pairs = [];
-    for (const [k, x] of this.vars) out.push(["variable_" + k, x.v]);
-    return out;
+    return this.vars.pairs();
   }
 
   private appPairs(app: AppInfo): Pairs {
@@ -299,9 +255,8 @@ export class Channel {
 
   /**
    * A whole ESL event frame as parts written back to back: the outer headers and event head as one
-   * string, then the channel and variables blocks (flat strings cached on the channel with their
-   * byte counts, shared by every event until the state or a variable changes), then the
-   * application headers.
+   * string, then the channel block (shared by the events of one loop turn with the same state),
+   * the variables as cached chunks (vars.ts), then the application headers.
    */
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): WireParts {
     if (kind === "json") return this.renderJson(name, o);
@@ -316,10 +271,10 @@ export class Channel {
     if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
     tail += "\n";
     // head and tail are ASCII (names are constants, values URL-encoded): length is their byte count.
-    const vars = o.noVars ? undefined : this.varsBlock();
+    const vars = o.noVars ? undefined : this.vars.render(false);
     const len = head.length + this.chanPlain.bytes + (vars ? vars.bytes : 0) + tail.length;
     const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head, this.chanPlain.s];
-    if (vars) out.push(vars.s);
+    if (vars) for (const p of vars.parts) out.push(p);
     out.push(tail);
     return out;
   }
@@ -336,13 +291,13 @@ export class Channel {
       this.jsonText ??= new HeaderText(this, "json");
       this.chanJson = block(this.jsonText.channel(!!o.bridge, name));
     }
-    let vars: Block | undefined;
-    if (!o.noVars && this.vars.size) vars = this.varsJson ??= this.varsJsonBlock();
+    let vars: VarParts | undefined;
+    if (!o.noVars && this.vars.size) vars = this.vars.render(true);
     const head = "{" + jsonHead(this.sw, name);
     const tail = (o.app ? "," + jsonMembers(this.appPairs(o.app)) : "") + "}";
     const len = Buffer.byteLength(head) + this.chanJson.bytes + (vars ? vars.bytes : 0) + Buffer.byteLength(tail);
     const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson.s];
-    if (vars) out.push(vars.s);
+    if (vars) for (const p of vars.parts) out.push(p);
     out.push(tail);
     return out;
   }
@@ -351,24 +306,10 @@ export class Channel {
   connectReply(): WireParts {
     this.keepBlocks();
     const s = plainHead(this.sw, "CHANNEL_DATA") + this.text.profile("Channel-", this.profile, true) + this.text.channel(false, "");
-    return [s, this.varsBlock().s, "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n"];
-  }
-
-  /** `,"variable_k":"v"` for every variable (JSON.stringify of each name and value, kept per name / per value). */
-  private varsJsonBlock(): Block {
-    const parts: string[] = [];
-    for (const [k, x] of this.vars) parts.push(keyOf(jsonKeys, k, jsonKey), (x.json ??= JSON.stringify(x.v)));
-    return block(parts.join(""));
-  }
-
-  /** `variable_k: v` lines (URL-encoded once per value) as one string, rebuilt only after a change. */
-  private varsBlock(): Block {
-    if (this.varsPlain === undefined) {
-      const parts: string[] = [];
-      for (const [k, x] of this.vars) parts.push(keyOf(plainKeys, k, plainKey), (x.line ??= fsUrlEncode(x.v)), "\n");
-      this.varsPlain = block(parts.join(""));
-    }
-    return this.varsPlain;
+    const out: WireParts = [s];
+    for (const p of this.vars.render(false).parts) out.push(p);
+    out.push("Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n");
+    return out;
   }
 }
 
