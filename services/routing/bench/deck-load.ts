@@ -61,7 +61,8 @@ async function paced(lat: Latency, ms: number, swap: boolean): Promise<void> {
         compiling = false;
       });
     }
-    const due = Math.floor(((performance.now() - start) / 1000) * rate);
+    // every decision whose due time has come (decision n is due at start + n/rate)
+    const due = Math.floor(((performance.now() - start) / 1000) * rate) + 1;
     while (sent < due) {
       // latency from when the decision was due, so a stalled loop counts
       const dueAt = start + (sent / rate) * 1000;
