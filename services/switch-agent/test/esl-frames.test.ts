@@ -1,14 +1,13 @@
 // The lean outbound reader (frames.ts) against modesl's Parser on recorded FreeSWITCH 1.10.12
 // traffic: same events, same header values, whatever the TCP read boundaries. And the hand-over
 // of a real socket from modesl after the `connect` reply (link.ts).
-import { once } from "node:events";
-import { createServer, connect, type Socket } from "node:net";
 import esl from "modesl";
 import t from "tap";
 import { FrameReader, type Frame, JsonEvent } from "../src/esl/frames.ts";
 import { takeOverOutbound } from "../src/esl/link.ts";
 import { type EslConnection, type EslEvent, parseHeaderText, patchConnection } from "../src/esl/wire.ts";
 import { parseFs, readChunks } from "./esl-fixtures.ts";
+import { socketPair } from "./socket-pair.ts";
 
 const JSON_FIXTURES = ["bridged-call-json", "inbound-call-control-json", "modesl-bridged-call"];
 
@@ -93,20 +92,6 @@ t.test("frames: replies, notices and bodies of api responses are framed by Conte
   const { frames } = lean(rechunk(Buffer.from(wire), 9, 5));
   t.same(frames.map((f) => [f.contentType, f.body?.toString()]), [["command/reply", undefined], ["api/response", "+OK\n"], ["text/disconnect-notice", undefined]]);
 });
-
-async function socketPair(): Promise<{ server: Socket; client: Socket; close: () => void }> {
-  const srv = createServer();
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const client = connect((srv.address() as { port: number }).port, "127.0.0.1");
-  const [server] = (await once(srv, "connection")) as [Socket];
-  const close = () => {
-    client.destroy();
-    server.destroy();
-    srv.close();
-  };
-  return { server, client, close };
-}
 
 t.test("hand-over: bytes after the connect reply in the same read reach the lean reader, then end", async (t) => {
   const p = await socketPair();

@@ -1,26 +1,12 @@
 // The modesl fix (ESL.md pitfall 14): no-delay sockets and exactly one write per command, proven by
 // counting write() calls on a real TCP socket (not by the clock). And the injection guard (pitfall 9).
-import { once } from "node:events";
-import { createServer, connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import esl from "modesl";
 import t from "tap";
 import { eslConnection } from "../src/esl/driver.ts";
 import { frameCommand, patchConnection, type EslConnection } from "../src/esl/wire.ts";
 import { UnsafeValueError } from "../src/validate.ts";
-
-async function socketPair(): Promise<{ server: Socket; client: Socket; close: () => void }> {
-  const srv = createServer();
-  srv.listen(0, "127.0.0.1");
-  await once(srv, "listening");
-  const client = connect((srv.address() as { port: number }).port, "127.0.0.1");
-  const [server] = (await once(srv, "connection")) as [Socket];
-  const close = () => {
-    client.destroy();
-    server.destroy();
-    srv.close();
-  };
-  return { server, client, close };
-}
+import { socketPair } from "./socket-pair.ts";
 
 function spy(s: Socket) {
   const writes: string[] = [];
