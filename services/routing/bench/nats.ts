@@ -5,33 +5,19 @@
 // requests leave late by up to ~1 ms and more on a loaded box: `sender_lag` says by how much, and
 // `decide_from_send` times the same round trips from the actual send (what the service and NATS
 // take; the floor is timed that way too). Prints JSON.
-import { spawn } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { join } from "node:path";
-import { askCpuUs, connectNats, Latency, measureFloor, openLoop, pb, putConfig, ratio, readYamlConfig, request } from "@callctl/core";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import { dialedPool, EXAMPLE } from "./gen.ts";
+import { askCpuUs, Latency, measureFloor, openLoop, pb, ratio, request } from "@callctl/core";
+import { dialedPool } from "./gen.ts";
+import { startServiceChild } from "./service-child.ts";
 
 const RATE = Number(process.env.ROUTING_BENCH_RATE ?? 2000);
 const SECONDS = Number(process.env.ROUTING_BENCH_SECONDS ?? 10);
-const id = Date.now().toString(36);
-const root = `bench.${id}.routing`;
-const bucket = `bench-routing-${id}`;
-const stream = `BENCHROUTING${id.toUpperCase()}`;
-
 const floor = await measureFloor({ n: 10_000 });
-const nc = await connectNats(process.env.NATS_URL ?? "nats://127.0.0.1:4222", "routing-bench-client");
-const jsm = await jetstreamManager(nc);
-await jsm.streams.add({ name: stream, subjects: [`${root}.calls.>`] });
-const kv = await new Kvm(nc).create(bucket, { history: 1 });
-await putConfig(kv, readYamlConfig(EXAMPLE).doc);
 // ROUTING_BENCH_CPU_PROF=<dir>: the service process writes a V8 CPU profile there
 const prof = process.env.ROUTING_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.ROUTING_BENCH_CPU_PROF}`] : [];
-const child = spawn(process.execPath, [...prof, "--import", `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`, join(import.meta.dirname, "nats-server.ts"), root, bucket, stream], { stdio: ["ignore", "pipe", "inherit"] });
+const { nc, child, subject, cleanup } = await startServiceChild("routing-bench-client", { nodeArgs: prof });
 await new Promise<void>((resolve) => child.stdout?.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
 
-const subject = `${root}.route.decide`;
 const reqs = dialedPool(20_000).map((dialed, i) => pb.RouteRequest.create({ callId: `n${i}`, dialed, caller: "49301234567" }));
 const lat = new Latency();
 // how late the open-loop sender itself sends (it wakes on a 1 ms timer): part of every latency below
@@ -65,9 +51,7 @@ const cpuUs = await askCpuUs(child);
 const exited = new Promise((r) => child.once("exit", r));
 child.kill("SIGTERM");
 if (prof.length) await exited; // the profile is written as the service exits
-await jsm.streams.delete(stream).catch(() => {});
-await kv.destroy().catch(() => {});
-await nc.close();
+await cleanup();
 const s = lat.summary();
 const out = {
   bench: "routing.decide.nats",

@@ -6,33 +6,17 @@
 // segment lasts until the swap is in), so a neighbour's load on the shared box falls on both alike.
 // Latency is timed from each request's actual send (decide_from_send; the sender's own 1 ms-timer
 // lateness is reported apart) and from when it was due. Prints JSON with the floor of the same run.
-import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { join } from "node:path";
-import { connectNats, Latency, measureFloor, openLoop, pb, putConfig, ratio, readYamlConfig, request } from "@callctl/core";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import { dialedPool, EXAMPLE } from "./gen.ts";
+import { Latency, measureFloor, openLoop, pb, ratio, request } from "@callctl/core";
+import { dialedPool } from "./gen.ts";
+import { startServiceChild } from "./service-child.ts";
 
 const RATE = 2000;
 const SEGMENTS = Number(process.env.ROUTING_BENCH_SEGMENTS ?? 4);
 const SEGMENT_MS = 2500;
 const PREFIXES = Number(process.env.PREFIXES ?? 1_000_000);
-const id = Date.now().toString(36);
-const root = `bench.${id}.routing`;
-const bucket = `bench-routing-${id}`;
-const stream = `BENCHROUTING${id.toUpperCase()}`;
-
 const floor = await measureFloor({ n: 10_000 });
-const nc = await connectNats(process.env.NATS_URL ?? "nats://127.0.0.1:4222", "routing-swap-bench");
-const jsm = await jetstreamManager(nc);
-await jsm.streams.add({ name: stream, subjects: [`${root}.calls.>`] });
-const kv = await new Kvm(nc).create(bucket, { history: 1 });
-await putConfig(kv, readYamlConfig(EXAMPLE).doc);
-const child = spawn(process.execPath, ["--import", `file://${join(import.meta.dirname, "../../../node_modules/tsx/dist/loader.mjs")}`, join(import.meta.dirname, "nats-server.ts"), root, bucket, stream], {
-  stdio: ["pipe", "pipe", "inherit"],
-  env: { ...process.env, ROUTING_BENCH_SWAP_PREFIXES: String(PREFIXES) },
-});
+const { nc, child, subject, cleanup } = await startServiceChild("routing-swap-bench", { stdin: true, env: { ROUTING_BENCH_SWAP_PREFIXES: String(PREFIXES) } });
 let out = "";
 const waiters: { word: string; resolve: (line: string) => void }[] = [];
 child.stdout?.on("data", (d: Buffer) => {
@@ -47,7 +31,6 @@ child.stdout?.on("data", (d: Buffer) => {
 const next = (word: string) => new Promise<string>((resolve) => waiters.push({ word, resolve }));
 await next("ready");
 
-const subject = `${root}.route.decide`;
 const reqs = dialedPool(20_000).map((dialed, i) => pb.RouteRequest.create({ callId: `n${i}`, dialed, caller: "49301234567" }));
 let errors = 0;
 const call = async (i: number, scheduled: bigint, fromSend: Latency, fromDue: Latency) => {
@@ -92,9 +75,7 @@ for (let s = 0; s < SEGMENTS; s++) {
   offset += sent;
 }
 child.kill("SIGTERM");
-await jsm.streams.delete(stream).catch(() => {});
-await kv.destroy().catch(() => {});
-await nc.close();
+await cleanup();
 const pct = (a: number, b: number) => Math.round(((a - b) / Math.max(1, b)) * 100);
 const sum = (l: Latency) => ((x) => ({ count: x.count, p50_us: x.p50_us, p99_us: x.p99_us, max_us: x.max_us }))(l.summary());
 const result = {
