@@ -20,6 +20,16 @@ export const SERVICE_PORTS: Record<string, number> = {
   noc: 9100,
 };
 
+/**
+ * Environment a service's process needs from its launcher (read by the C library at process start,
+ * so it cannot be set from the service's own code). Routing: glibc otherwise keeps the freed 16 MB
+ * buffers of a 1,000,000-prefix rate deck (~60 MB RSS; BENCHMARKS.md "## Routing"); k8s/services.yaml
+ * sets the same.
+ */
+export const SERVICE_ENV: Record<string, Record<string, string>> = {
+  routing: { MALLOC_MMAP_THRESHOLD_: "131072" },
+};
+
 export interface Health {
   name: string;
   healthy: boolean;

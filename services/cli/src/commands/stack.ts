@@ -3,7 +3,7 @@ import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { checkRuntime, repoRoot, SERVICE_PORTS } from "../stack.ts";
+import { checkRuntime, repoRoot, SERVICE_ENV, SERVICE_PORTS } from "../stack.ts";
 import { parse, type Command } from "../command.ts";
 
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ export function startServices(names: string[], env: NodeJS.ProcessEnv, write: (s
   const root = repoRoot();
   return names.map((name) => {
     const child = spawn(process.execPath, ["--import", `file://${root}/node_modules/tsx/dist/loader.mjs`, join(root, "services", name, "src/main.ts")], {
-      env: { ...env, HTTP_PORT: String(ports[name] ?? 0) },
+      env: { ...SERVICE_ENV[name], ...env, HTTP_PORT: String(ports[name] ?? 0) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     prefixLines(name, child.stdout!, write);
