@@ -16,12 +16,15 @@ import { callEvents } from "../test/fixtures.ts";
 import { fakeCredit, waitFor } from "../test/helpers.ts";
 import { cpuMeter, pidsNamed } from "./cpu.ts";
 import { liveLatency } from "./live.ts";
+import { profilePhase } from "./profile.ts";
 import { runWorkers, type WorkersResult } from "./workers.ts";
 
 const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" } } });
 const WORKERS = Number(values.workers);
 const N = Number(values.calls);
 const BATCH = Number(process.env.CDR_BENCH_BATCH ?? 500);
+// the sink's insert: "copy" (default) or "json" (the previous path), for A/B runs
+const SINK_INSERT = process.env.CDR_BENCH_SINK === "json" ? "json" : "copy";
 const log = createLogger("bench-cdr", { level: "warn" });
 const perRow = (us: Record<string, number>, n: number) => Object.fromEntries(Object.entries(us).map(([k, v]) => [k, Math.round(v / n)]));
 const perCdr = (us: Record<string, number>) => perRow(us, N);
@@ -80,13 +83,15 @@ try {
   credit.stop();
   const rows = N + live.calls;
   await migrate(pool, schema);
-  const sink = new Sink({ nc, pool, log, schema, topology: topo, batchSize: 2000, concurrency: 4 });
+  const sink = new Sink({ nc, pool, log, schema, topology: topo, batchSize: 2000, concurrency: 4, insertMethod: SINK_INSERT });
   const sinkCpu = cpuMeter({ nats: natsPid, postgres: () => pidsNamed("postgres") });
+  const stopProfile = await profilePhase(process.env.CDR_BENCH_PROFILE);
   const t1 = performance.now();
   await sink.start();
   await waitFor(() => sink.stats.inserted === rows, 20);
   const sinkS = (performance.now() - t1) / 1000;
   const sinkUs = sinkCpu();
+  await stopProfile();
   await sink.stop();
   const s = lat.summary();
   process.stdout.write(
@@ -95,7 +100,7 @@ try {
       events,
       assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: settleRetries, cpu_us_per_cdr: perCdr(asmUs), workers: WORKERS, per_worker: perWorker },
       live,
-      sink: { rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
+      sink: { insert: SINK_INSERT, rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
       floor: { nats_rtt_p50_us: floor.nats.p50_us, nats_rtt_p99_us: floor.nats.p99_us, redis_rtt_p50_us: floor.redis.p50_us, redis_rtt_p99_us: floor.redis.p99_us },
     })}\n`,
   );

@@ -1,13 +1,15 @@
 // The billing sink: a durable consumer of the CDR stream writing batches into PostgreSQL.
-// A batch is acked only after its INSERT committed; the insert ignores call ids already present
-// (a Cdr is immutable once written) and call ids erased on request, so a redelivery after a crash
-// or a duplicate in the stream changes nothing.
+// A batch is acked only after its transaction committed (pgwrite.ts: COPY into a staging table,
+// then INSERT ... SELECT); the insert ignores call ids already present (a Cdr is immutable once
+// written) and call ids erased on request, so a redelivery after a crash or a duplicate in the
+// stream changes nothing.
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type pg from "pg";
 import { js, pb, type Logger, type NatsConnection } from "@callctl/core";
 import { DEFAULT_TOPOLOGY, type Topology } from "../topology.ts";
 import { checkSchemaName } from "./migrate.ts";
-import { cdrRow, ROW_COLUMNS } from "./rows.ts";
+import { type InsertMethod, RowWriter } from "./pgwrite.ts";
+import { cdrRow } from "./rows.ts";
 
 export interface SinkOptions {
   nc: NatsConnection;
@@ -20,6 +22,8 @@ export interface SinkOptions {
   /** Batches written at the same time (each on its own pool connection). */
   concurrency?: number;
   ackWaitMs?: number;
+  /** "copy" (default) or "json" (the previous single-statement insert; for the benchmark's A/B). */
+  insertMethod?: InsertMethod;
 }
 
 export interface SinkStats {
@@ -34,7 +38,7 @@ export interface SinkStats {
 export class Sink {
   readonly stats: SinkStats = { received: 0, inserted: 0, ignored: 0, batches: 0, retries: 0, undecodable: 0 };
   readonly #o: Required<SinkOptions>;
-  readonly #insertSql: string;
+  readonly #writer: RowWriter;
   readonly #prefsSql: string;
   #buf: JsMsg[] = [];
   #inflight = 0;
@@ -45,10 +49,9 @@ export class Sink {
   #stopping = false;
 
   constructor(opts: SinkOptions) {
-    this.#o = { schema: "cdr", topology: DEFAULT_TOPOLOGY, batchSize: 1000, flushMs: 20, concurrency: 4, ackWaitMs: 30_000, ...opts };
+    this.#o = { schema: "cdr", topology: DEFAULT_TOPOLOGY, batchSize: 1000, flushMs: 20, concurrency: 4, ackWaitMs: 30_000, insertMethod: "copy", ...opts };
     const s = checkSchemaName(this.#o.schema);
-    const cols = ROW_COLUMNS.join(", ");
-    this.#insertSql = `INSERT INTO ${s}.cdrs (${cols}) SELECT ${ROW_COLUMNS.map((c) => `r.${c}`).join(", ")} FROM jsonb_populate_recordset(null::${s}.cdrs, $1::jsonb) r WHERE NOT EXISTS (SELECT 1 FROM ${s}.erased e WHERE e.call_id = r.call_id) ON CONFLICT (call_id) DO NOTHING`;
+    this.#writer = new RowWriter(this.#o.pool, s, this.#o.insertMethod);
     this.#prefsSql = `SELECT account_id FROM ${s}.privacy WHERE shorten AND account_id = ANY($1::text[])`;
   }
 
@@ -115,9 +118,9 @@ export class Sink {
         const accounts = [...new Set(cdrs.map((x) => x.c.accountId))];
         const short = new Set((await this.#o.pool.query<{ account_id: string }>(this.#prefsSql, [accounts])).rows.map((r) => r.account_id));
         const rows = cdrs.map((x) => cdrRow(x.c, x.m.seq, short.has(x.c.accountId)));
-        const res = await this.#o.pool.query(this.#insertSql, [JSON.stringify(rows)]);
-        this.stats.inserted += res.rowCount ?? 0;
-        this.stats.ignored += rows.length - (res.rowCount ?? 0);
+        const inserted = await this.#writer.write(rows);
+        this.stats.inserted += inserted;
+        this.stats.ignored += rows.length - inserted;
         this.stats.batches++;
         for (const x of cdrs) x.m.ack();
         return;
