@@ -15,11 +15,12 @@ import { PrivateNats } from "../test/crash/harness.ts";
 import { callEvents } from "../test/fixtures.ts";
 import { fakeCredit, waitFor } from "../test/helpers.ts";
 import { cpuMeter, pidsNamed } from "./cpu.ts";
+import { measureJsFloor } from "./jsfloor.ts";
 import { liveLatency } from "./live.ts";
 import { profilePhase } from "./profile.ts";
 import { runWorkers, type WorkersResult } from "./workers.ts";
 
-const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" } } });
+const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" }, "floor-msgs": { type: "string", default: "50000" } } });
 const WORKERS = Number(values.workers);
 const N = Number(values.calls);
 const BATCH = Number(process.env.CDR_BENCH_BATCH ?? 500);
@@ -39,6 +40,8 @@ const schema = uniq("bench").toLowerCase();
 const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 6 });
 try {
   const floor = { nats: await measureNatsFloor(nats.url, 5000), redis: await measureRedisFloor(TEST_REDIS_URL, 5000) };
+  const natsPid = () => (nats.pid ? [nats.pid] : []);
+  const jsFloor = await measureJsFloor({ nc, natsPid, name: `${topoPrefix}_FLOOR`.replace(/[^A-Za-z0-9_-]/g, "_"), msgs: Number(values["floor-msgs"]) });
   const credit = fakeCredit(creditNc, topo);
   // events of N calls (4-5 each) stored first, so the assembler runs flat out on a backlog
   const j = js(nc);
@@ -56,7 +59,6 @@ try {
   }
   await Promise.all(inflight);
   const lat = new Latency();
-  const natsPid = () => (nats.pid ? [nats.pid] : []);
   const asmCpu = cpuMeter({ nats: natsPid });
   let asmS: number;
   let asmUs: Record<string, number>;
@@ -94,13 +96,20 @@ try {
   await stopProfile();
   await sink.stop();
   const s = lat.summary();
+  const asmCdr = perCdr(asmUs);
+  const pc = jsFloor.per_cdr;
+  // the derived line (stderr; stdout stays one JSON object)
+  process.stderr.write(
+    `JetStream floor per Cdr: 4 x ${jsFloor.deliver_ack.nats_us_per_op} + 2 x ${jsFloor.publish_ack.nats_us_per_op} = ${pc.nats_us} us nats-server CPU -> at most ${pc.max_cdrs_per_s_2_cores} CDRs/s on ${2} cores with a free assembler; with this run's assembler (${asmCdr.node} us node) ${Math.round(2e6 / (pc.nats_us + asmCdr.node!))} CDRs/s; measured nats-server in the assembler phase ${asmCdr.nats} us/Cdr\n`,
+  );
   process.stdout.write(
     `${JSON.stringify({
       calls: N,
       events,
-      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: settleRetries, cpu_us_per_cdr: perCdr(asmUs), workers: WORKERS, per_worker: perWorker },
+      assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: settleRetries, cpu_us_per_cdr: asmCdr, workers: WORKERS, per_worker: perWorker },
       live,
       sink: { insert: SINK_INSERT, rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
+      js_floor: { ...jsFloor, per_cdr: { ...pc, max_cdrs_per_s_2_cores_with_measured_assembler: Math.round(2e6 / (pc.nats_us + asmCdr.node!)) } },
       floor: { nats_rtt_p50_us: floor.nats.p50_us, nats_rtt_p99_us: floor.nats.p99_us, redis_rtt_p50_us: floor.redis.p50_us, redis_rtt_p99_us: floor.redis.p99_us },
     })}\n`,
   );
