@@ -92,6 +92,9 @@ console.log(
     /** Call setups (answered or failed) per second of the simulator's CPU time, and CPU per call. */
     setupsPerCpuSecond: Math.round(setups / (cpuUs / 1e6)),
     cpuUsPerCall: Math.round(cpuUs / Math.max(1, report.completed)),
+    /** The same split into user and kernel time (the kernel side is mostly the calls' TCP). */
+    cpuUserUsPerCall: Math.round(cpu.user / Math.max(1, report.completed)),
+    cpuSystemUsPerCall: Math.round(cpu.system / Math.max(1, report.completed)),
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),

@@ -6,6 +6,10 @@ import type { EslCall } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
 import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE, type WireParts } from "./frames.ts";
 
+/** Output Buffer shared by all sessions (UTF-8 is at most 3 bytes per UTF-16 unit). */
+const OUT_SIZE = 256 * 1024;
+let outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
+
 function flushSession(s: Session): void {
   s.flush();
 }
@@ -60,7 +64,7 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
-  /** Output of the current tick, written as one string (or, when it holds Buffers, one writev). */
+  /** Output of the current tick, written with one write (see flush). */
   private pending: WireParts = [];
   private pendingBytes = 0;
   private pendingBuffers = false;
@@ -86,15 +90,26 @@ export class Session {
   flush(): void {
     const parts = this.pending;
     if (!parts.length) return;
+    const chars = this.pendingBytes;
     const buffers = this.pendingBuffers;
     this.pending = [];
     this.pendingBytes = 0;
     this.pendingBuffers = false;
     const sock = this.socket;
     if (sock.destroyed || !sock.writable) return;
+    // The tick's parts are copied into one shared Buffer and written from there: no joined string
+    // (tens of KB per call allocated only to be copied again by the write). A write the kernel
+    // takes at once leaves nothing behind; one that has to wait keeps that Buffer, so the next
+    // flush starts on a fresh one. A socket already backed up gets its own joined string.
+    if (sock.writableLength === 0 && chars * 3 <= OUT_SIZE) {
+      const buf = outBuf;
+      let off = 0;
+      for (const p of parts) off += typeof p === "string" ? buf.write(p, off) : p.copy(buf, off);
+      sock.write(buf.subarray(0, off));
+      if (sock.writableLength !== 0) outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
+      return;
+    }
     if (!buffers) {
-      // One joined string and one write: cheaper than a corked write per part (the stream keeps a
-      // request per part and builds a writev array), and the joined string dies young.
       sock.write(parts.length === 1 ? (parts[0] as string) : parts.join(""));
       return;
     }
