@@ -56,7 +56,7 @@ async function paced(lat: Latency, ms: number, swap: boolean): Promise<void> {
     if (pending && performance.now() - start >= 200) {
       pending = false;
       compiling = true;
-      void compileOffThread(kvValue, undefined, undefined, true).then((t) => {
+      void compileOffThread(kvValue, undefined, undefined, true, { idle: process.env.ROUTING_BENCH_DECK_IDLE !== "0" }).then((t) => {
         router.swap(t);
         compiling = false;
       });

@@ -8,7 +8,7 @@ export { PrefixTable } from "./prefix.ts";
 export { PackedPrefixTable } from "./packed.ts";
 export { scanDocument, type PackedArrays, type ScanReply } from "./deckscan.ts";
 export { isNetworkFailure, TrunkHealth, type BreakerState, type HealthOptions, type TrunkStatus } from "./health.ts";
-export { compileOffThread } from "./offthread.ts";
+export { compileOffThread, type DeckWorkerOptions } from "./offthread.ts";
 export { compile, compileDeck, configVersion, loadRoutingTables, type Tables } from "./tables.ts";
 export { Router, NotReadyError, decisionToJson } from "./router.ts";
 export { listBlocks, formatBlocks } from "./blocks.ts";

@@ -7,6 +7,7 @@
 // path: JSON.parse and the schema in a TypeScript worker (deckworker.ts), same issues as
 // validateConfig. The returned Tables are compile()'s except that `config.rateDecks[*].rates` is
 // empty: the raw rates are not kept.
+import { execFile } from "node:child_process";
 import { Worker } from "node:worker_threads";
 import { CallctlError, ConfigFileError, validateConfig } from "@callctl/core";
 import { MAX_MICRO, routingConfigSchema, type RoutingConfig } from "./config.ts";
@@ -21,9 +22,9 @@ import { compile, type Tables } from "./tables.ts";
  * them) into a buffer of their own that goes to the worker, unless `transfer` is set and the
  * Uint8Array spans its whole buffer: then that buffer is moved and the caller's view detached.
  */
-export async function compileOffThread(input: string | Uint8Array, revision?: number, fallbackFile = revision === undefined ? "(config)" : `kv:callctl-config/config@${revision}`, transfer = false): Promise<Tables> {
+export async function compileOffThread(input: string | Uint8Array, revision?: number, fallbackFile = revision === undefined ? "(config)" : `kv:callctl-config/config@${revision}`, transfer = false, opts: DeckWorkerOptions = {}): Promise<Tables> {
   const own = typeof input === "string" || (transfer && ownsBuffer(input)) ? input : await copyInSteps(input);
-  const fast = await run<ScanReply & { input?: string | Uint8Array }>(SCAN_SOURCE, { maxMicro: MAX_MICRO, input: own });
+  const fast = await run<ScanReply & { input?: string | Uint8Array }>(SCAN_SOURCE, { maxMicro: MAX_MICRO, input: own }, opts);
   if (fast.ok) {
     const { skeleton, decksAt, decksLength } = fast;
     const outside = decksAt < 0 ? skeleton : `${skeleton.slice(0, decksAt)}\u0000${skeleton.slice(decksAt + decksLength)}`;
@@ -93,19 +94,32 @@ async function copyInSteps(b: Uint8Array): Promise<Uint8Array> {
   return out;
 }
 
-// Niceness of the deck worker thread: on a 2-core box a busy worker next to the decision thread
-// costs the decisions scheduler slices of ~4 ms; at nice 10 the decision thread gets ~90 % of a
-// shared core. The scan is short (~0.25 s for 1,000,000 prefixes), so even a loaded box finishes it.
+// Priority of the deck worker thread. A swap's CPU (~0.25 s for 1,000,000 prefixes) must not come
+// out of the decisions' share: on a 2-core box the worker otherwise takes a core that the decision
+// thread, nats-server and the callers share. Linux SCHED_IDLE (set with util-linux chrt, as Node
+// has no sched_setscheduler): a waking thread of normal policy preempts it at once, and the
+// scheduler counts its core as idle when placing a woken thread; nice 10 first, in case chrt is
+// missing or refused. A box so busy that an idle-policy thread gets nothing for IDLE_DEADLINE_MS
+// would starve the swap: the worker goes back to the normal policy (nice 10) then.
 const WORKER_NICE = 10;
+const IDLE_DEADLINE_MS = 2000;
+
+export interface DeckWorkerOptions {
+  /** Run the deck scan under SCHED_IDLE (default true; false: nice 10 only). */
+  idle?: boolean;
+}
 
 // keepNames (tsx/esbuild) wraps inner functions in __name(); the worker has no such helper
 const SCAN_SOURCE = `"use strict";
 var __name = (f) => f;
 ${SCAN_FUNCTIONS.map(String).join("\n")}
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 try {
-  // this thread only (Linux: a thread id is a pid for setpriority): decisions win the CPU
-  require("node:os").setPriority(Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop()), ${WORKER_NICE});
+  // this thread only (Linux: a thread id is a pid for setpriority and sched_setscheduler)
+  const tid = require("node:fs").readlinkSync("/proc/thread-self").split("/").pop();
+  require("node:os").setPriority(Number(tid), ${WORKER_NICE});
+  if (workerData.idle) require("node:child_process").execFileSync("chrt", ["--idle", "-p", "0", tid], { stdio: "ignore", timeout: 2000 });
+  Atomics.store(new Int32Array(workerData.tid), 0, Number(tid));
 } catch {}
 parentPort.once("message", (job) => {
   let r;
@@ -123,21 +137,32 @@ parentPort.once("message", (job) => {
 // (resolved only when needed, so the module also loads where tsx is not installed)
 const tsxSource = () => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./deckworker.ts", import.meta.url).href)}))`;
 
-function run<R>(source: string, job: DeckJob | { maxMicro: number; input: string | Uint8Array }): Promise<R> {
+function run<R>(source: string, job: DeckJob | { maxMicro: number; input: string | Uint8Array }, opts: DeckWorkerOptions = {}): Promise<R> {
   return new Promise((resolve, reject) => {
     // one worker per document: a swap is rare, and its heap goes with it
-    const w = new Worker(source, { eval: true });
+    const idle = opts.idle !== false && process.platform === "linux";
+    const tid = new SharedArrayBuffer(4); // the worker's thread id, once it has set its priority
+    const w = new Worker(source, { eval: true, workerData: { idle, tid } });
     let done = false;
+    // starved under SCHED_IDLE: back to the normal policy (the worker keeps nice 10)
+    const deadline = idle ? setTimeout(() => {
+      const id = Atomics.load(new Int32Array(tid), 0);
+      if (id > 0 && !done) execFile("chrt", ["--other", "-p", "0", String(id)], () => {});
+    }, IDLE_DEADLINE_MS) : undefined;
+    deadline?.unref();
     w.once("message", (r: R) => {
       done = true;
+      clearTimeout(deadline);
       resolve(r);
       void w.terminate();
     });
     w.once("error", (err) => {
       done = true;
+      clearTimeout(deadline);
       reject(err);
     });
     w.once("exit", (code) => {
+      clearTimeout(deadline);
       if (!done) reject(new CallctlError("INTERNAL", `rate-deck worker exited with code ${code}`));
     });
     // the bytes have a buffer of their own here (compileOffThread): moved, not copied

@@ -14,7 +14,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { CallctlError, CONFIG_KEY, type Logger, pb, SUBJECTS, startService, STREAMS, validateConfig, type ServiceContext, type callctl } from "@callctl/core";
 import { listBlocks } from "./blocks.ts";
 import { routingConfigSchema } from "./config.ts";
-import { compileOffThread } from "./offthread.ts";
+import { compileOffThread, type DeckWorkerOptions } from "./offthread.ts";
 import { Router } from "./router.ts";
 import { compile, type Tables } from "./tables.ts";
 
@@ -31,6 +31,8 @@ export interface RoutingDeps {
   router?: Router;
   /** How far back the health consumer starts (default 5 minutes). */
   warmMs?: number;
+  /** How the deck worker runs (offthread.ts; default: SCHED_IDLE). */
+  deckWorker?: DeckWorkerOptions;
   /** Subjects and stream; tests override them to stay apart from other tests on the same server. */
   subjects?: { decide?: string; blocks?: string; attempts?: string; stream?: string };
 }
@@ -70,10 +72,10 @@ export function applyDocument(router: Router, doc: unknown, revision: number, lo
  * swap itself runs here. `bytes` is moved to the worker when it owns its whole buffer (detached
  * here afterwards), otherwise copied.
  */
-export async function applyDocumentOffThread(router: Router, bytes: Uint8Array | string, revision: number, log: Logger): Promise<boolean> {
+export async function applyDocumentOffThread(router: Router, bytes: Uint8Array | string, revision: number, log: Logger, opts?: DeckWorkerOptions): Promise<boolean> {
   const t0 = performance.now();
   try {
-    return swapped(router, await compileOffThread(bytes, revision, undefined, true), revision, t0, log);
+    return swapped(router, await compileOffThread(bytes, revision, undefined, true, opts), revision, t0, log);
   } catch (err) {
     return refused(err, revision, log);
   }
@@ -94,7 +96,7 @@ export async function startRouting(deps: RoutingDeps): Promise<RoutingService> {
       if (e.operation !== "PUT") continue;
       const bytes = e.value;
       applying = applying.then(async () => {
-        if (await applyDocumentOffThread(router, bytes, e.revision, log)) markLoaded();
+        if (await applyDocumentOffThread(router, bytes, e.revision, log, deps.deckWorker)) markLoaded();
       });
     }
   })().catch((err) => log.error({ err }, "configuration watch failed"));

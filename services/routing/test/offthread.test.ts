@@ -1,5 +1,6 @@
 // compileOffThread (worker thread, transferred tries, one-pass rate validation) gives the same
 // tables as compile() and refuses a bad document with exactly the issues validateConfig reports.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigFileError, readYamlConfig, validateConfig } from "@callctl/core";
 import t from "tap";
@@ -36,4 +37,40 @@ t.test("a bad document: the same issues as validateConfig", async (t) => {
   const want2 = t.throws(() => validateConfig(routingConfigSchema, onlyLcr, {}, "kv:callctl-config/config@4")) as unknown as ConfigFileError;
   t.same(((await compileOffThread(JSON.stringify(onlyLcr), 4).catch((e: unknown) => e)) as ConfigFileError).issues, want2.issues);
   await t.rejects(compileOffThread("{not json", 5));
+});
+
+// The deck worker's CPU must not come out of the decisions' share (issue 3: a swap under load does
+// not move p99): it runs under SCHED_IDLE (policy 5 in /proc/<pid>/task/<tid>/stat, field 41), and
+// with { idle: false } at nice 10 under the normal policy. Seen from this thread while the worker scans.
+t.test("the deck worker runs under SCHED_IDLE, or at nice 10 when asked", { skip: process.platform !== "linux" || !existsSync("/usr/bin/chrt") ? "needs Linux and util-linux chrt" : false }, async (t) => {
+  const { doc } = readYamlConfig(EXAMPLE);
+  const big = structuredClone(doc) as { rateDecks: Record<string, { rates: Record<string, number> }> };
+  const rates: Record<string, number> = {};
+  for (let i = 0; i < 300_000; i++) rates[`${4900000000 + i * 37}`] = 1000 + (i % 5000);
+  big.rateDecks[Object.keys(big.rateDecks)[0]!]!.rates = rates;
+  const bytes = new TextEncoder().encode(JSON.stringify(big));
+  const threads = () =>
+    readdirSync("/proc/self/task").flatMap((tid) => {
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 on
+        return [{ tid, nice: Number(f[16]), policy: Number(f[38]) }]; // fields 19 and 41 of stat
+      } catch {
+        return [];
+      }
+    });
+  for (const idle of [true, false]) {
+    const seen = new Map<string, { nice: number; policies: Set<number> }>(); // by thread: nice 10 once set
+    let done = false;
+    const p = compileOffThread(bytes.slice(), 1, undefined, true, { idle }).then(() => (done = true));
+    while (!done) {
+      for (const th of threads()) if (th.nice !== 0 || th.policy !== 0) seen.set(th.tid, { nice: th.nice, policies: (seen.get(th.tid)?.policies ?? new Set()).add(th.policy) });
+      await new Promise((r) => setImmediate(r));
+    }
+    await p;
+    const worker = [...seen.values()].find((s) => s.nice === 10);
+    t.ok(worker, `a thread at nice 10 seen while the worker scanned (idle: ${idle})`);
+    // (a box too busy for an idle-policy thread puts it back to the normal policy after 2 s)
+    t.equal(worker?.policies.has(5), idle, idle ? "SCHED_IDLE" : "never SCHED_IDLE");
+  }
 });
