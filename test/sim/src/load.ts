@@ -92,9 +92,11 @@ export class LoadGenerator {
       caller: m.callers ? this.pick(m.callers) : String(4930000000 + (i % 1000000)),
       dialed: this.pick(m.destinations),
     };
-    if (m.holdMs !== undefined) spec.hangupAfterAnswerMs = this.range(m.holdMs);
+    // Whole milliseconds: Node keeps one timer list per distinct duration, and a random fraction
+    // made one list (and a priority-queue entry) per call.
+    if (m.holdMs !== undefined) spec.hangupAfterAnswerMs = Math.round(this.range(m.holdMs));
     if (m.announcementHangupShare && this.rnd() < m.announcementHangupShare) {
-      spec.hangupDuringAnnouncementMs = this.range(m.announcementHangupMs ?? [200, 2000]);
+      spec.hangupDuringAnnouncementMs = Math.round(this.range(m.announcementHangupMs ?? [200, 2000]));
     }
     return spec;
   }

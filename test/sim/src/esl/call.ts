@@ -1,12 +1,12 @@
 // One simulated inbound call on the FreeSWITCH side: the channel's application stack, message
 // queue (nesting vs event-lock), answer/early media, caller behaviour and the hangup sequence.
-import { randomUUID } from "node:crypto";
 import type { SimAttempt, SimCallResult, SimCallSpec } from "../types.ts";
 import { parseSchedHangup, parseSet, playbackMs } from "./apps.ts";
 import { runBridge } from "./bridge.ts";
 import { sipFromCause } from "./causes.ts";
 import { callResult, setCdrVars } from "./cdr.ts";
 import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
+import { newUuid } from "./uuid.ts";
 
 export interface CallHost {
   sw: SwitchInfo;
@@ -55,7 +55,10 @@ export class EslCall {
   answeredAt?: number;
   sipCode?: number;
   bridged = false;
-  readonly timers = new Set<NodeJS.Timeout>();
+  /** Pending timers of `after` (made on first use: most calls only have the hold timer). */
+  private timers: Set<NodeJS.Timeout> | undefined;
+  /** The caller's BYE after `hangupAfterAnswerMs`. */
+  private holdTimer: NodeJS.Timeout | undefined;
   private socketApp: AppRun;
   lastResponse = "_none_";
   disposition?: string;
@@ -71,7 +74,7 @@ export class EslCall {
       destination: spec.dialed,
       uuid,
     });
-    this.socketApp = { name: "socket", data: "", uuid: randomUUID(), lock: false, nestable: true };
+    this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true };
     if (spec.hangupAfterMs !== undefined) this.after(spec.hangupAfterMs, () => this.callerHangup());
   }
 
@@ -91,18 +94,19 @@ export class EslCall {
   }
 
   after(ms: number, fn: () => void): NodeJS.Timeout {
+    const timers = (this.timers ??= new Set());
     const t = setTimeout(() => {
-      this.timers.delete(t);
+      timers.delete(t);
       fn();
     }, this.host.scale(ms));
-    this.timers.add(t);
+    timers.add(t);
     return t;
   }
 
   clear(t: NodeJS.Timeout | undefined): void {
     if (!t) return;
     clearTimeout(t);
-    this.timers.delete(t);
+    this.timers?.delete(t);
   }
 
   private provisional(): void {
@@ -138,11 +142,11 @@ export class EslCall {
     if (eoa) {
       const sp = eoa.indexOf(" ");
       const app = sp < 0 ? eoa : eoa.slice(0, sp);
-      this.runApp({ app, arg: sp < 0 ? "" : eoa.slice(sp + 1), uuid: randomUUID(), lock: false });
+      this.runApp({ app, arg: sp < 0 ? "" : eoa.slice(sp + 1), uuid: newUuid(), lock: false });
     }
     this.ch.callState = "ACTIVE";
     const hold = this.spec.hangupAfterAnswerMs;
-    if (hold !== undefined) this.after(hold, () => this.callerHangup());
+    if (hold !== undefined) this.holdTimer = setTimeout(holdOver, this.host.scale(hold), this);
   }
 
   callerHangup(): void {
@@ -191,36 +195,35 @@ export class EslCall {
     this.ch.setVar("current_application_data", m.arg || undefined);
     this.ch.setVar("current_application", m.app);
     this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
-    const done = (response = "_none_") => this.complete(run, response);
     switch (m.app) {
       case "answer":
         this.markAnswered();
-        done();
+        this.complete(run, "_none_");
         return;
       case "pre_answer":
         this.preAnswer();
-        done();
+        this.complete(run, "_none_");
         return;
       case "ring_ready":
         this.ringReady();
-        done();
+        this.complete(run, "_none_");
         return;
       case "set":
       case "export": {
         const kv = parseSet(m.arg);
         if (kv) this.ch.setVar(kv[0], kv[1] === "" ? undefined : kv[1]);
-        done();
+        this.complete(run, "_none_");
         return;
       }
       case "unset":
         this.ch.setVar(m.arg, undefined);
-        done();
+        this.complete(run, "_none_");
         return;
       case "playback":
       case "play_file":
       case "speak":
       case "sleep":
-        this.playback(run, m, done);
+        this.playback(run, m, (response = "_none_") => this.complete(run, response));
         return;
       case "park":
         run.nestable = true;
@@ -230,7 +233,7 @@ export class EslCall {
         };
         return;
       case "bridge":
-        runBridge(this, run, done);
+        runBridge(this, run);
         return;
       case "hangup":
         this.hangupBy = "agent";
@@ -248,17 +251,17 @@ export class EslCall {
           this.hangup(code === 486 ? "USER_BUSY" : code === 404 ? "UNALLOCATED_NUMBER" : "CALL_REJECTED", false);
           return;
         }
-        done();
+        this.complete(run, "_none_");
         return;
       }
       case "sched_hangup": {
         const { secs, cause } = parseSchedHangup(m.arg);
         this.schedHangup(secs, cause);
-        done();
+        this.complete(run, "_none_");
         return;
       }
       default:
-        done();
+        this.complete(run, "_none_");
         return;
     }
   }
@@ -280,10 +283,10 @@ export class EslCall {
     const arm = () => {
       started = Date.now();
       timer = setTimeout(() => {
-        this.timers.delete(timer!);
+        this.timers?.delete(timer!);
         done("FILE PLAYED");
       }, remaining);
-      this.timers.add(timer);
+      (this.timers ??= new Set()).add(timer);
     };
     run.pause = () => {
       this.clear(timer);
@@ -324,8 +327,9 @@ export class EslCall {
   hangup(cause: string, remote: boolean): void {
     if (this.hungUp) return;
     this.hungUp = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    clearTimeout(this.holdTimer);
+    if (this.timers) for (const t of this.timers) clearTimeout(t);
+    this.timers = undefined;
     const now = Date.now();
     this.ch.hangupCause = cause;
     this.ch.answerState = "hangup";
@@ -369,6 +373,10 @@ export class EslCall {
   }
 }
 
+function holdOver(call: EslCall): void {
+  call.callerHangup();
+}
+
 /** An originated channel's life before park: CHANNEL_CREATE now, 180, then answer and park. */
 export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): void } {
   const ch = call.ch;
@@ -390,7 +398,7 @@ export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): v
         if (call.hungUp) return;
         ch.state = "CS_EXECUTE";
         ch.callState = "ACTIVE";
-        call.runApp({ app: "park", arg: "", uuid: randomUUID(), lock: false });
+        call.runApp({ app: "park", arg: "", uuid: newUuid(), lock: false });
       });
     },
   };

@@ -1,10 +1,10 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
-import { randomUUID } from "node:crypto";
 import { eventHead, jsonHead, plainHead } from "./eventhead.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
 import { HeaderText, STATE_NUM } from "./headertext.ts";
 import { type VarParts, VarStore } from "./vars.ts";
+import { newUuid } from "./uuid.ts";
 
 export { eventHead };
 
@@ -96,7 +96,7 @@ export class Channel {
     readonly sw: SwitchInfo,
     p: { callerNumber: string; callerName: string; destination: string; uuid?: string },
   ) {
-    this.uuid = p.uuid ?? randomUUID();
+    this.uuid = p.uuid ?? newUuid();
     const now = Date.now() * 1000;
     this.profile = {
       username: p.callerNumber,
@@ -114,7 +114,7 @@ export class Channel {
       hangupUs: 0,
       bridgedUs: 0,
     };
-    const callId = randomUUID() + "@192.0.2.10";
+    const callId = newUuid("@192.0.2.10");
     const v = (k: string, x: string) => this.vars.set(k, x);
     v("direction", "inbound");
     v("uuid", this.uuid);

@@ -1,10 +1,10 @@
 // One ESL socket on the switch side (inbound :8021 listener or outbound `socket` connection):
 // command grammar, replies, subscriptions, linger/exit and the slow-consumer kill.
-import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
-import type { EslCall } from "./call.ts";
+import type { EslCall, Msg } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
 import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE, type WireParts } from "./frames.ts";
+import { newUuid } from "./uuid.ts";
 
 /** Output Buffer shared by all sessions (UTF-8 is at most 3 bytes per UTF-16 unit). */
 const OUT_SIZE = 256 * 1024;
@@ -12,6 +12,28 @@ let outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
 
 function flushSession(s: Session): void {
   s.flush();
+}
+
+const kSession = Symbol("session");
+type TaggedSocket = Socket & { [kSession]: Session };
+
+function onData(this: TaggedSocket, d: string): void {
+  this[kSession].received(d);
+}
+
+function onDrain(this: TaggedSocket): void {
+  this[kSession].drained();
+}
+
+function onClose(this: TaggedSocket): void {
+  this[kSession].socketClosed();
+}
+
+function ignore(): void {}
+
+/** A sendmsg execute reaching the channel after FreeSWITCH's delay. */
+function deliverLater(call: EslCall, m: Msg, loops: number): void {
+  for (let i = 0; i < loops; i++) call.deliver(m);
 }
 
 export interface SessionHost {
@@ -49,19 +71,27 @@ export class Session {
     this.authed = !!call;
     socket.setNoDelay(true);
     socket.setEncoding("utf8");
-    socket.on("data", (d: string) => {
-      for (const c of this.reader.push(d)) this.command(c);
-    });
-    socket.on("drain", () => {
-      this.queued = 0;
-    });
-    socket.on("error", () => undefined);
-    socket.on("close", () => {
-      if (this.closed) return;
-      this.closed = true;
-      this.host.closed(this);
-    });
+    // Shared listeners (the socket points to its session) instead of four closures per session.
+    (socket as TaggedSocket)[kSession] = this;
+    socket.on("data", onData);
+    socket.on("drain", onDrain);
+    socket.on("error", ignore);
+    socket.on("close", onClose);
     if (!call) this.write("Content-Type: auth/request\n\n");
+  }
+
+  received(d: string): void {
+    for (const c of this.reader.push(d)) this.command(c);
+  }
+
+  drained(): void {
+    this.queued = 0;
+  }
+
+  socketClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.host.closed(this);
   }
 
   /** Output of the current tick, written with one write (see flush). */
@@ -309,14 +339,14 @@ export class Session {
           this.write("Content-Type: api/response\nContent-Length: " + Buffer.byteLength(out) + "\n\n" + out);
         });
       case "bgapi": {
-        const job = c.headers["job-uuid"] ?? randomUUID();
+        const job = c.headers["job-uuid"] ?? newUuid();
         this.reply("+OK Job-UUID: " + job, [["Job-UUID", job]]);
         this.host.api(rest, this).then((out) => this.host.sendEvent({ "Job-UUID": job, "Job-Command": rest.split(" ")[0] ?? "", "Job-Command-Arg": rest.split(" ").slice(1).join(" ") }, out, "BACKGROUND_JOB", this));
         return;
       }
       case "sendevent":
         this.host.sendEvent(Object.fromEntries(Object.entries(c.headers).filter(([k]) => k !== "content-length")), c.body, rest || "CUSTOM");
-        this.reply("+OK " + randomUUID());
+        this.reply("+OK " + newUuid());
         return;
       case "sendmsg":
         this.sendmsg(rest, c);
@@ -344,10 +374,8 @@ export class Session {
       const arg = c.body ?? h["execute-app-arg"] ?? "";
       const loops = Math.max(1, Number.parseInt(h.loops ?? "1", 10) || 1);
       const lock = h["event-lock"] === "true";
-      const euuid = h["event-uuid"] ?? randomUUID();
-      setTimeout(() => {
-        for (let i = 0; i < loops; i++) call.deliver({ app, arg, uuid: euuid, lock });
-      }, delay);
+      const euuid = h["event-uuid"] ?? newUuid();
+      setTimeout(deliverLater, delay, call, { app, arg, uuid: euuid, lock }, loops);
     } else if (cmd === "hangup") {
       const cause = h["hangup-cause"] ?? "NORMAL_CLEARING";
       setTimeout(() => {

@@ -24,6 +24,18 @@ export interface EslSimulatorOptions {
   slowConsumer?: { queueLimit: number; maxLost: number };
 }
 
+const kCall = Symbol("call");
+type OutboundSocket = net.Socket & { [kCall]: EslCall };
+
+function outboundListener(
+  sim: EslSimulator,
+  fn: (sim: EslSimulator, sock: OutboundSocket, call: EslCall, e?: Error) => void,
+): (this: OutboundSocket, e?: Error) => void {
+  return function (this: OutboundSocket, e?: Error) {
+    fn(sim, this, this[kCall], e);
+  };
+}
+
 export class EslSimulator {
   private readonly opts: EslSimulatorOptions;
   private readonly trunks: Record<string, TrunkBehaviour>;
@@ -139,24 +151,34 @@ export class EslSimulator {
     this.waiters.set(call.uuid, d.resolve);
     const { host, port } = this.opts.agent;
     call.setSocketTarget(`${host}:${port}`);
-    const sock = net.connect({ host, port, noDelay: true });
+    const sock = net.connect({ host, port, noDelay: true }) as OutboundSocket;
+    sock[kCall] = call;
     // The socket app gives up on an agent that does not accept the connection.
-    sock.setTimeout(5000, () => {
-      if (!this.outbound.has(call.uuid)) sock.destroy(new Error("connect timeout"));
-    });
-    sock.once("connect", () => {
-      sock.setTimeout(0);
-      const s = new Session(sock, this.sessionHost, call);
-      this.sessions.add(s);
-      this.outbound.set(call.uuid, s);
-    });
-    sock.once("error", (e) => {
-      if (this.outbound.has(call.uuid)) return;
-      this.opts.log?.(`outbound socket to ${host}:${port} failed: ${e.message}`);
-      call.hangup("DESTINATION_OUT_OF_ORDER", false);
-    });
+    sock.setTimeout(5000);
+    sock.on("timeout", this.onOutboundTimeout);
+    sock.once("connect", this.onOutboundConnect);
+    sock.on("error", this.onOutboundError);
     return { uuid: call.uuid, done: d.promise };
   }
+
+  // Listeners of every outbound socket (`this` is the socket; one function each per simulator).
+  private readonly onOutboundTimeout = outboundListener(this, (sim, sock, call) => {
+    if (!sim.outbound.has(call.uuid)) sock.destroy(new Error("connect timeout"));
+  });
+
+  private readonly onOutboundConnect = outboundListener(this, (sim, sock, call) => {
+    sock.setTimeout(0);
+    const s = new Session(sock, sim.sessionHost, call);
+    sim.sessions.add(s);
+    sim.outbound.set(call.uuid, s);
+  });
+
+  private readonly onOutboundError = outboundListener(this, (sim, _sock, call, e?: Error) => {
+    if (sim.outbound.has(call.uuid)) return;
+    const { host, port } = sim.opts.agent;
+    sim.opts.log?.(`outbound socket to ${host}:${port} failed: ${e?.message}`);
+    call.hangup("DESTINATION_OUT_OF_ORDER", false);
+  });
 
   private index(s: Session): void {
     this.global.delete(s);
