@@ -15,8 +15,25 @@ import { ROW_COLUMNS } from "./rows.ts";
 
 export type InsertMethod = "copy" | "json";
 
+/** A batch encoded for one method: COPY text or the JSON array (see RowWriter.prepare). */
+export interface Prepared {
+  n: number;
+  copy?: Uint8Array;
+  json?: string;
+}
+
 const COLS = ROW_COLUMNS.join(", ");
 const R_COLS = ROW_COLUMNS.map((c) => `r.${c}`).join(", ");
+
+/** Rows encoded for `method` (pure). */
+export function prepareRows(rows: Record<string, unknown>[], method: InsertMethod): Prepared {
+  if (method === "json") return { n: rows.length, json: JSON.stringify(rows) };
+  // a row's values are in ROW_COLUMNS order (ROW_COLUMNS = the keys of a row, rows.ts);
+  // one flat string per line, joined once (a rope of += would be flattened by Buffer.from)
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = copyLine(Object.values(rows[i]!));
+  return { n: rows.length, copy: Buffer.from(lines.join(""), "utf8") };
+}
 
 /** A short stable tag of a schema name, so two schemas' staging tables on one connection differ. */
 function tag(s: string): string {
@@ -50,14 +67,20 @@ export class RowWriter {
   }
 
   /** Writes the rows in one transaction; resolves with the number inserted (the rest: ignored). */
-  async write(rows: Record<string, unknown>[]): Promise<number> {
-    if (!rows.length) return 0;
-    if (this.#method === "json") return (await this.#pool.query(this.#insertJson, [JSON.stringify(rows)])).rowCount ?? 0;
-    // a row's values are in ROW_COLUMNS order (ROW_COLUMNS = the keys of a row, rows.ts);
-    // one flat string per line, joined once (a rope of += would be flattened by Buffer.from)
-    const lines = new Array<string>(rows.length);
-    for (let i = 0; i < rows.length; i++) lines[i] = copyLine(Object.values(rows[i]!));
-    const data = Buffer.from(lines.join(""), "utf8");
+  write(rows: Record<string, unknown>[]): Promise<number> {
+    return this.writePrepared(this.prepare(rows));
+  }
+
+  /** The rows encoded for this writer's method (synchronous: the rows may be dropped after). */
+  prepare(rows: Record<string, unknown>[]): Prepared {
+    return prepareRows(rows, this.#method);
+  }
+
+  /** Writes prepared rows in one transaction; resolves with the number inserted (the rest: ignored). */
+  async writePrepared(p: Prepared): Promise<number> {
+    if (!p.n) return 0;
+    if (p.json !== undefined) return (await this.#pool.query(this.#insertJson, [p.json])).rowCount ?? 0;
+    const data = p.copy!;
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {

@@ -5,10 +5,11 @@
 // stream changes nothing.
 import { AckPolicy, DeliverPolicy, jetstreamManager, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import type pg from "pg";
-import { js, pb, type Logger, type NatsConnection } from "@callctl/core";
+import { js, pb, type callctl, type Logger, type NatsConnection } from "@callctl/core";
 import { DEFAULT_TOPOLOGY, type Topology } from "../topology.ts";
 import { checkSchemaName } from "./migrate.ts";
-import { type InsertMethod, RowWriter } from "./pgwrite.ts";
+import { type InsertMethod, type Prepared, RowWriter } from "./pgwrite.ts";
+import { streamSeqOf } from "./seq.ts";
 import { cdrRow } from "./rows.ts";
 
 export interface SinkOptions {
@@ -103,34 +104,57 @@ export class Sink {
   }
 
   async #write(batch: JsMsg[]): Promise<void> {
-    const cdrs: { m: JsMsg; c: ReturnType<typeof pb.Cdr.decode> }[] = [];
-    for (const m of batch) {
-      try {
-        cdrs.push({ m, c: pb.Cdr.decode(m.data) });
-      } catch {
-        this.stats.undecodable++;
-        this.#o.log.error({ seq: m.seq }, "undecodable Cdr: terminated");
-        m.term();
-      }
-    }
+    const b = { msgs: batch };
     for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
       try {
-        const accounts = [...new Set(cdrs.map((x) => x.c.accountId))];
-        const short = new Set((await this.#o.pool.query<{ account_id: string }>(this.#prefsSql, [accounts])).rows.map((r) => r.account_id));
-        const rows = cdrs.map((x) => cdrRow(x.c, x.m.seq, short.has(x.c.accountId)));
-        const inserted = await this.#writer.write(rows);
+        const payload = await this.#prepare(b);
+        const inserted = await this.#writer.writePrepared(payload);
         this.stats.inserted += inserted;
-        this.stats.ignored += rows.length - inserted;
+        this.stats.ignored += b.msgs.length - inserted;
         this.stats.batches++;
-        for (const x of cdrs) x.m.ack();
+        for (const m of b.msgs) m.ack();
         return;
       } catch (err) {
         if (this.#stopping) return; // unacked: redelivered to the next sink
         this.stats.retries++;
         this.#o.log.warn({ err: (err as Error).message }, "sink write failed, retrying");
-        for (const x of cdrs) x.m.working();
+        for (const m of b.msgs) m.working();
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /**
+   * Decodes the batch (an undecodable message is terminated and left out of `b.msgs` at once, so a
+   * retry does not see it again), reads the accounts' shortening choice and encodes the rows. Its
+   * own frame: the decoded Cdrs and rows are garbage once it returns, not kept across the write.
+   */
+  async #prepare(b: { msgs: JsMsg[] }): Promise<Prepared> {
+    const msgs: JsMsg[] = [];
+    const cdrs: callctl.v1.Cdr[] = [];
+    for (const m of b.msgs) {
+      try {
+        cdrs.push(pb.Cdr.decode(m.data));
+        msgs.push(m);
+      } catch {
+        this.#undecodable(m);
+      }
+    }
+    b.msgs = msgs;
+    const short = new Set(await this.#shortened([...new Set(cdrs.map((c) => c.accountId))]));
+    const rows = new Array<Record<string, unknown>>(cdrs.length);
+    for (let i = 0; i < cdrs.length; i++) rows[i] = cdrRow(cdrs[i]!, streamSeqOf(msgs[i]!), short.has(cdrs[i]!.accountId));
+    return this.#writer.prepare(rows);
+  }
+
+  /** Those of `accounts` that chose shortened storage (privacy.ts shorten). */
+  async #shortened(accounts: string[]): Promise<string[]> {
+    return (await this.#o.pool.query<{ account_id: string }>(this.#prefsSql, [accounts])).rows.map((r) => r.account_id);
+  }
+
+  #undecodable(m: JsMsg): void {
+    this.stats.undecodable++;
+    this.#o.log.error({ seq: m.seq }, "undecodable Cdr: terminated");
+    m.term();
   }
 }
