@@ -32,7 +32,9 @@ up_nats() {
   [ -n "$(nats_bin)" ] || { log "nats: installing nats-server"; apt_install nats-server; }
   mkdir -p "$RUN/nats"
   log "nats: starting with JetStream on 127.0.0.1:$NATS_PORT"
-  setsid "$(nats_bin)" -a 127.0.0.1 -p $NATS_PORT -js -sd "$RUN/nats" -l "$RUN/nats.log" -P "$RUN/nats.pid" </dev/null >/dev/null 2>&1 &
+  # a configuration document with a 1,000,000-prefix rate deck is ~16 MB: as k8s/nats.yaml
+  echo "max_payload: 33554432" >"$RUN/nats.conf"
+  setsid "$(nats_bin)" -c "$RUN/nats.conf" -a 127.0.0.1 -p $NATS_PORT -js -sd "$RUN/nats" -l "$RUN/nats.log" -P "$RUN/nats.pid" </dev/null >/dev/null 2>&1 &
   wait_port $NATS_PORT || { log "nats: did not start (see $RUN/nats.log)"; return 1; }
   echo "pid:$RUN/nats.pid" >"$STARTED/nats"
 }

@@ -66,9 +66,26 @@ export function loadConfigFile<S extends z.ZodType>(schema: S, path: string): z.
   return validateConfig(schema, doc, origin, path);
 }
 
-/** Stores a validated document as one KV value: readers always see a whole document, never half. */
-export async function putConfig(kv: KV, doc: unknown): Promise<number> {
-  return kv.put(CONFIG_KEY, JSON.stringify(doc));
+/** The document does not fit one NATS message (the server's max_payload): nothing was stored. */
+export class ConfigTooLargeError extends CallctlError {
+  constructor(bytes: number, maxPayload: number) {
+    const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+    super("CONFIG_TOO_LARGE", `the configuration document is ${mb(bytes)}, the NATS server takes at most ${mb(maxPayload)} per message (max_payload); raise max_payload on the server (k8s/nats.yaml and infra/local/runtime.sh use 32 MB) — nothing was stored`, { details: { bytes: String(bytes), max_payload: String(maxPayload) } });
+  }
+}
+
+// room for the KV put's headers and the protocol line
+const KV_OVERHEAD = 4096;
+
+/**
+ * Stores a validated document as one KV value: readers always see a whole document, never half.
+ * With `maxPayload` (the server's, from `nc.info.max_payload`) a document that cannot fit is
+ * refused with ConfigTooLargeError before anything is sent.
+ */
+export async function putConfig(kv: KV, doc: unknown, maxPayload?: number): Promise<number> {
+  const bytes = new TextEncoder().encode(JSON.stringify(doc));
+  if (maxPayload !== undefined && bytes.length + KV_OVERHEAD > maxPayload) throw new ConfigTooLargeError(bytes.length, maxPayload);
+  return kv.put(CONFIG_KEY, bytes);
 }
 
 export async function getConfig(kv: KV): Promise<unknown | undefined> {

@@ -12,7 +12,7 @@ export { parseMoney, formatEuro, MICRO_PER_EURO, MICRO_PER_CENT } from "./money.
 export { js, eventMsgId, publishDurable } from "./jetstream.ts";
 export { pb, type callctl } from "./proto.ts";
 export { SUBJECTS } from "./subjects.ts";
-export { readYamlConfig, validateConfig, loadConfigFile, putConfig, getConfig, watchConfig, ConfigFileError, CONFIG_KEY, type ConfigIssue } from "./configdoc.ts";
+export { readYamlConfig, validateConfig, loadConfigFile, putConfig, getConfig, watchConfig, ConfigFileError, ConfigTooLargeError, CONFIG_KEY, type ConfigIssue } from "./configdoc.ts";
 export { runService, type ServiceContext, type Running } from "./service.ts";
 export { measureFloor, measureNatsFloor, measureRedisFloor, ratio, type Floor, type RoundTrip } from "./floor.ts";
 export { classifyCause, countOutcome, emptyKpi, asr, ner, type KpiCounts, type CauseClass } from "./kpi.ts";

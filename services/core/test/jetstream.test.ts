@@ -1,7 +1,8 @@
 // JetStream: the same message id published twice is stored once (server-side dedupe); provisioning is idempotent.
 import t from "tap";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { js, publishDurable, provision, STREAMS, eventMsgId } from "../src/index.ts";
+import { Kvm } from "@nats-io/kv";
+import { CONFIG_KEY, ConfigTooLargeError, eventMsgId, js, provision, publishDurable, putConfig, STREAMS } from "../src/index.ts";
 import { testNats, uniq } from "../src/testing.ts";
 
 const nc = await testNats();
@@ -33,4 +34,20 @@ t.test("provision creates CALLS, CDR and the config bucket, and can run again", 
   const calls = await first.jsm.streams.info(STREAMS.CALLS.name);
   t.same(calls.config.subjects, ["callctl.calls.>"]);
   t.ok((await second.kv.status()).bucket.endsWith("callctl-config"));
+});
+
+t.test("a configuration document past the server's max_payload is refused before anything is stored", async (t) => {
+  const kv = await new Kvm(nc).create(uniq("cfg-"), { history: 1 });
+  t.teardown(() => kv.destroy().then(() => {}));
+  const max = nc.info!.max_payload;
+  const big = { rateDecks: { d: { version: "1", rates: Object.fromEntries(Array.from({ length: Math.ceil(max / 16) + 10 }, (_, i) => [`49${1_000_000 + i}`, i])) } } };
+  const err = await putConfig(kv, big, max).catch((e: unknown) => e);
+  t.type(err, ConfigTooLargeError);
+  t.equal((err as ConfigTooLargeError).code, "CONFIG_TOO_LARGE");
+  t.match((err as Error).message, /max_payload/);
+  t.equal(await kv.get(CONFIG_KEY), null, "nothing stored");
+  const small = { lcr: { maxCandidates: 3 } };
+  const rev = await putConfig(kv, small, max);
+  t.same((await kv.get(CONFIG_KEY))?.json(), small, "a document that fits is stored");
+  t.ok(rev > 0);
 });

@@ -32,7 +32,7 @@ export const commands: Command[] = [
       const nc = await connectNats(io.env.NATS_URL ?? "nats://127.0.0.1:4222", "callctl-apply");
       try {
         const { kv } = await provision(nc);
-        const revision = await putConfig(kv, doc);
+        const revision = await putConfig(kv, doc, nc.info?.max_payload);
         io.out(`applied ${path}: revision ${revision} (${keys})\n`);
       } finally {
         await nc.close();
