@@ -72,9 +72,7 @@ export class Channel {
   other?: Profile;
   private readonly text = new HeaderText(this, "plain");
   private jsonText?: HeaderText;
-  private chanKey = "";
   private chanPlain?: Block;
-  private chanKeyJson = "";
   private chanJson?: Block;
   private holdsBlocks = false;
 
@@ -82,7 +80,6 @@ export class Channel {
   dropBlocks(): void {
     this.holdsBlocks = false;
     this.chanPlain = this.chanJson = undefined;
-    this.chanKey = this.chanKeyJson = "";
   }
 
   private keepBlocks(): void {
@@ -244,12 +241,44 @@ export class Channel {
     return out;
   }
 
-  /** The cache key of the channel block: it only changes with state, times and legs. */
-  private chanCacheKey(name: string, o: EventOpts): string {
+  /** A channel block and what it was rendered from: it only changes with state, times and legs. */
+  private block(text: string, name: string, o: EventOpts): Block {
+    const p = this.profile;
+    return {
+      s: text,
+      bytes: Buffer.byteLength(text),
+      early: name === "CHANNEL_HANGUP_COMPLETE",
+      bridge: !!o.bridge,
+      state: this.state,
+      callState: this.callState,
+      answerState: this.answerState,
+      cause: this.hangupCause,
+      answeredUs: p.answeredUs,
+      progressUs: p.progressUs,
+      progressMediaUs: p.progressMediaUs,
+      hangupUs: p.hangupUs,
+      bridgedUs: p.bridgedUs,
+      callee: p.callee?.number,
+      other: this.other?.uuid,
+    };
+  }
+
+  private blockFits(b: Block, name: string, o: EventOpts): boolean {
     const p = this.profile;
     return (
-      (name === "CHANNEL_HANGUP_COMPLETE" ? "H" : "-") + (o.bridge ? "B" : "") + this.state + this.callState + this.answerState + (this.hangupCause ?? "") +
-      p.answeredUs + p.progressUs + p.progressMediaUs + p.hangupUs + p.bridgedUs + (p.callee?.number ?? "") + (this.other?.uuid ?? "")
+      b.early === (name === "CHANNEL_HANGUP_COMPLETE") &&
+      b.bridge === !!o.bridge &&
+      b.state === this.state &&
+      b.callState === this.callState &&
+      b.answerState === this.answerState &&
+      b.cause === this.hangupCause &&
+      b.answeredUs === p.answeredUs &&
+      b.progressUs === p.progressUs &&
+      b.progressMediaUs === p.progressMediaUs &&
+      b.hangupUs === p.hangupUs &&
+      b.bridgedUs === p.bridgedUs &&
+      b.callee === p.callee?.number &&
+      b.other === this.other?.uuid
     );
   }
 
@@ -262,10 +291,8 @@ export class Channel {
     if (kind === "json") return this.renderJson(name, o);
     const head = plainHead(this.sw, name);
     this.keepBlocks();
-    const key = this.chanCacheKey(name, o);
-    if (key !== this.chanKey || !this.chanPlain) {
-      this.chanKey = key;
-      this.chanPlain = block(this.text.channel(!!o.bridge, name));
+    if (!this.chanPlain || !this.blockFits(this.chanPlain, name, o)) {
+      this.chanPlain = this.block(this.text.channel(!!o.bridge, name), name, o);
     }
     let tail = "";
     if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
@@ -285,11 +312,9 @@ export class Channel {
    */
   private renderJson(name: string, o: EventOpts): WireParts {
     this.keepBlocks();
-    const key = this.chanCacheKey(name, o);
-    if (key !== this.chanKeyJson || !this.chanJson) {
-      this.chanKeyJson = key;
+    if (!this.chanJson || !this.blockFits(this.chanJson, name, o)) {
       this.jsonText ??= new HeaderText(this, "json");
-      this.chanJson = block(this.jsonText.channel(!!o.bridge, name));
+      this.chanJson = this.block(this.jsonText.channel(!!o.bridge, name), name, o);
     }
     let vars: VarParts | undefined;
     if (!o.noVars && this.vars.size) vars = this.vars.render(true);
@@ -313,14 +338,23 @@ export class Channel {
   }
 }
 
-/** A cached flat string and its UTF-8 byte count. */
+/** A rendered channel block, its UTF-8 byte count and the state it was rendered from. */
 interface Block {
   s: string;
   bytes: number;
-}
-
-function block(s: string): Block {
-  return { s, bytes: Buffer.byteLength(s) };
+  early: boolean;
+  bridge: boolean;
+  state: string;
+  callState: string;
+  answerState: string;
+  cause: string | undefined;
+  answeredUs: number;
+  progressUs: number;
+  progressMediaUs: number;
+  hangupUs: number;
+  bridgedUs: number;
+  callee: string | undefined;
+  other: string | undefined;
 }
 
 /** `"k":"v"` members joined by commas; a repeated name keeps its first position and last value. */

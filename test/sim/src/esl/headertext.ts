@@ -10,20 +10,23 @@ export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "
 /** One header: `K: v\n` (plain, URL-encoded) or `,"K":"v"` (JSON member with its leading comma). */
 type Line = (k: string, v: string) => string;
 
+const plainKey = (k: string) => k + ": ";
+const jsonKey = (k: string) => "," + JSON.stringify(k) + ":";
 const plainLine: Line = (k, v) => k + ": " + fsUrlEncode(v) + "\n";
 /** `,"K":` per header name (a fixed set), so a rendering only stringifies the values. */
 const jsonKeys = new Map<string, string>();
 const jsonLine: Line = (k, v) => {
   let key = jsonKeys.get(k);
-  if (key === undefined) jsonKeys.set(k, (key = "," + JSON.stringify(k) + ":"));
+  if (key === undefined) jsonKeys.set(k, (key = jsonKey(k)));
   return key + JSON.stringify(v);
 };
 
-/** Constant runs of lines per format and prefix. */
+/** Constant runs of lines per format and prefix; `times` are keys (a number line is key + pre + n + post). */
 interface Consts {
   times: string[];
   calleeName: string;
   calleeNumber: string;
+  transfer: string;
   bridged: string;
   tail: string;
 }
@@ -37,18 +40,29 @@ const TIME_KEYS = [
   "Channel-Hangup-Time",
 ];
 
-/** Per format: constant runs of the channel block. */
+/** Per format: constant runs of the channel block and caches of the lines that take few values. */
 interface Fixed {
   line: Line;
+  key: (k: string) => string;
+  /** A number's line: key + pre + digits + post (digits need no encoding in either format). */
+  pre: string;
+  post: string;
   directions: string;
   codecs: string;
   otherType: string;
   prefixes: Map<string, Consts>;
+  /** Channel-State, Channel-Call-State and Channel-State-Number lines per state and call state. */
+  states: Map<string, Map<string, string>>;
+  answer: Map<string, string>;
+  cause: Map<string, string>;
 }
 
-function fixed(line: Line): Fixed {
+function fixed(line: Line, key: (k: string) => string, pre: string, post: string): Fixed {
   return {
     line,
+    key,
+    pre,
+    post,
     directions: line("Call-Direction", "inbound") + line("Presence-Call-Direction", "inbound") + line("Channel-HIT-Dialplan", "true"),
     codecs:
       line("Channel-Read-Codec-Name", "PCMU") +
@@ -59,21 +73,46 @@ function fixed(line: Line): Fixed {
       line("Channel-Write-Codec-Bit-Rate", "64000"),
     otherType: line("Other-Type", "originatee"),
     prefixes: new Map(),
+    states: new Map(),
+    answer: new Map(),
+    cause: new Map(),
   };
 }
 
-const PLAIN = fixed(plainLine);
-const JSON_ = fixed(jsonLine);
+const PLAIN = fixed(plainLine, plainKey, "", "\n");
+const JSON_ = fixed(jsonLine, jsonKey, '"', '"');
+
+/** A cached line of a header whose values are few (states, causes): flat, shared by all channels. */
+function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string): string {
+  let s = cache.get(v);
+  if (s === undefined) {
+    s = [f.line(k, v)].join("");
+    if (cache.size < 256) cache.set(v, s);
+  }
+  return s;
+}
+
+function stateLines(f: Fixed, state: string, callState: string): string {
+  let m = f.states.get(state);
+  if (!m) f.states.set(state, (m = new Map()));
+  let s = m.get(callState);
+  if (s === undefined) {
+    s = [f.line("Channel-State", state), f.line("Channel-Call-State", callState), f.line("Channel-State-Number", STATE_NUM[state] ?? "4")].join("");
+    if (m.size < 64) m.set(callState, s);
+  }
+  return s;
+}
 
 function constsOf(f: Fixed, prefix: string): Consts {
   let c = f.prefixes.get(prefix);
   if (!c) {
     const l = f.line;
     c = {
-      times: TIME_KEYS.map((t) => prefix + t),
+      times: TIME_KEYS.map((t) => f.key(prefix + t) + f.pre),
       calleeName: prefix + "Callee-ID-Name",
       calleeNumber: prefix + "Callee-ID-Number",
-      bridged: prefix + "Channel-Bridged-Time",
+      transfer: l(prefix + "Channel-Transfer-Time", "0") + l(prefix + "Channel-Resurrect-Time", "0"),
+      bridged: f.key(prefix + "Channel-Bridged-Time") + f.pre,
       tail:
         l(prefix + "Channel-Last-Hold", "0") +
         l(prefix + "Channel-Hold-Accum", "0") +
@@ -91,11 +130,21 @@ interface Static {
   p: Profile;
   head: string;
   mid: string;
+  /** The callee lines last rendered, and for which name and number. */
+  calleeName: string;
+  calleeNumber: string;
+  callee: string;
 }
 
 export class HeaderText {
   private readonly statics = new Map<string, Static>();
   private readonly f: Fixed;
+  /** Channel-Name … Channel-Call-UUID (they never change for a channel), for `identName`. */
+  private ident = "";
+  private identName = "";
+  /** Bridge-A/B-Unique-ID lines, for `bridgeUuid`. */
+  private bridge = "";
+  private bridgeUuid = "";
 
   constructor(
     private readonly ch: Channel,
@@ -131,7 +180,7 @@ export class HeaderText {
     ];
     if (withIndex) m.push(l(prefix + "Profile-Index", "1"));
     const mid = m.join("");
-    st = { p, head, mid };
+    st = { p, head, mid, calleeName: "", calleeNumber: "", callee: "" };
     this.statics.set(key, st);
     return st;
   }
@@ -139,23 +188,31 @@ export class HeaderText {
   /** Channel#profilePairs rendered. */
   profile(prefix: string, p: Profile, withIndex: boolean): string {
     const st = this.static(prefix, p, withIndex);
-    const c = constsOf(this.f, prefix);
-    const l = this.f.line;
+    const f = this.f;
+    const c = constsOf(f, prefix);
     let s = st.head;
-    if (p.callee) s += l(c.calleeName, p.callee.name) + l(c.calleeNumber, p.callee.number);
+    const callee = p.callee;
+    if (callee) {
+      if (st.calleeName !== callee.name || st.calleeNumber !== callee.number || !st.callee) {
+        st.calleeName = callee.name;
+        st.calleeNumber = callee.number;
+        st.callee = [f.line(c.calleeName, callee.name), f.line(c.calleeNumber, callee.number)].join("");
+      }
+      s += st.callee;
+    }
     const t = c.times;
+    const post = f.post;
     return (
       s +
       st.mid +
-      l(t[0]!, String(p.createdUs)) +
-      l(t[1]!, String(p.createdUs)) +
-      l(t[2]!, String(p.answeredUs)) +
-      l(t[3]!, String(p.progressUs)) +
-      l(t[4]!, String(p.progressMediaUs)) +
-      l(t[5]!, String(p.hangupUs)) +
-      l(prefix + "Channel-Transfer-Time", "0") +
-      l(prefix + "Channel-Resurrect-Time", "0") +
-      l(c.bridged, String(p.bridgedUs)) +
+      t[0] + p.createdUs + post +
+      t[1] + p.createdUs + post +
+      t[2] + p.answeredUs + post +
+      t[3] + p.progressUs + post +
+      t[4] + p.progressMediaUs + post +
+      t[5] + p.hangupUs + post +
+      c.transfer +
+      c.bridged + p.bridgedUs + post +
       c.tail
     );
   }
@@ -163,27 +220,34 @@ export class HeaderText {
   /** Channel#channelPairs rendered (JSON: members, each with a leading comma). */
   channel(bridge: boolean, name: string): string {
     const ch = this.ch;
-    const l = this.f.line;
+    const f = this.f;
+    const l = f.line;
     let s = "";
-    if (bridge && ch.other) s += l("Bridge-A-Unique-ID", ch.uuid) + l("Bridge-B-Unique-ID", ch.other.uuid);
-    const cause = ch.hangupCause ? l("Hangup-Cause", ch.hangupCause) : "";
+    if (bridge && ch.other) {
+      if (this.bridgeUuid !== ch.other.uuid || !this.bridge) {
+        this.bridgeUuid = ch.other.uuid;
+        this.bridge = [l("Bridge-A-Unique-ID", ch.uuid), l("Bridge-B-Unique-ID", ch.other.uuid)].join("");
+      }
+      s = this.bridge;
+    }
+    const cause = ch.hangupCause ? cachedLine(f, f.cause, "Hangup-Cause", ch.hangupCause) : "";
     // HANGUP_COMPLETE carries Hangup-Cause up front; other events after Answer-State. Plain repeats
     // it after Answer-State; in JSON a repeated name keeps its first place (the value is the same).
     const early = name === "CHANNEL_HANGUP_COMPLETE";
     if (early) s += cause;
+    const chName = ch.profile.channelName;
+    if (this.identName !== chName || !this.ident) {
+      this.identName = chName;
+      this.ident = [l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join("");
+    }
     s +=
-      l("Channel-State", ch.state) +
-      l("Channel-Call-State", ch.callState) +
-      l("Channel-State-Number", STATE_NUM[ch.state] ?? "4") +
-      l("Channel-Name", ch.profile.channelName) +
-      l("Unique-ID", ch.uuid) +
-      this.f.directions +
-      l("Channel-Call-UUID", ch.uuid) +
-      l("Answer-State", ch.answerState) +
-      (early && this.f === JSON_ ? "" : cause) +
-      this.f.codecs +
+      stateLines(f, ch.state, ch.callState) +
+      this.ident +
+      cachedLine(f, f.answer, "Answer-State", ch.answerState) +
+      (early && f === JSON_ ? "" : cause) +
+      f.codecs +
       this.profile("Caller-", ch.profile, true);
-    if (ch.other) s += this.f.otherType + this.profile("Other-Leg-", ch.other, false);
+    if (ch.other) s += f.otherType + this.profile("Other-Leg-", ch.other, false);
     return s;
   }
 }

@@ -5,9 +5,16 @@ import { fsUrlEncode } from "./frames.ts";
 
 const CHUNK_SHIFT = 4;
 
+/** A variable name's rendered keys, shared by all channels. */
+interface Name {
+  plain: string;
+  json: string;
+}
+
 /** One variable; `line` / `json` are its value URL-encoded / JSON-stringified, once per value. */
 interface Var {
   k: string;
+  name: Name;
   v: string;
   /** Position in `order` (its chunk is `i >> CHUNK_SHIFT`). */
   i: number;
@@ -25,22 +32,18 @@ interface Chunk {
 }
 
 /** `variable_k: ` and `,"variable_k":` per variable name, shared by all channels (bounded). */
-const plainKeys = new Map<string, string>();
-const jsonKeys = new Map<string, string>();
+const names = new Map<string, Name>();
 
-function keyOf(cache: Map<string, string>, k: string, make: (k: string) => string): string {
-  let s = cache.get(k);
-  if (s === undefined) {
-    s = make(k);
-    if (cache.size < 4096) cache.set(k, s);
+function nameOf(k: string): Name {
+  let n = names.get(k);
+  if (n === undefined) {
+    // Array#join of non-empty parts makes one sequential string (`+` would make a cons tree, which
+    // young-GC copies object by object when it outlives a scavenge, as everything a call keeps does).
+    n = { plain: ["variable_", k, ": "].join(""), json: [",", JSON.stringify("variable_" + k), ":"].join("") };
+    if (names.size < 4096) names.set(k, n);
   }
-  return s;
+  return n;
 }
-
-// Array#join of non-empty parts makes one sequential string (`+` would make a cons tree, which
-// young-GC copies object by object when it outlives a scavenge, as everything a call keeps does).
-const plainKey = (k: string) => ["variable_", k, ": "].join("");
-const jsonKey = (k: string) => [",", JSON.stringify("variable_" + k), ":"].join("");
 
 /** The rendered variables of one event: chunk strings written back to back, and their byte count. */
 export interface VarParts {
@@ -70,7 +73,7 @@ export class VarStore {
       this.byName.delete(k);
       cur.dead = true;
     } else if (cur === undefined) {
-      const x: Var = { k, v, i: this.order.length, dead: false, line: undefined, json: undefined };
+      const x: Var = { k, name: nameOf(k), v, i: this.order.length, dead: false, line: undefined, json: undefined };
       this.order.push(x);
       this.byName.set(k, x);
       this.dirty(x.i);
@@ -128,8 +131,8 @@ export class VarStore {
     for (let i = ci << CHUNK_SHIFT; i < end; i++) {
       const x = this.order[i]!;
       if (x.dead) continue;
-      if (json) out.push(keyOf(jsonKeys, x.k, jsonKey), (x.json ??= JSON.stringify(x.v)));
-      else out.push(keyOf(plainKeys, x.k, plainKey), (x.line ??= fsUrlEncode(x.v)), "\n");
+      if (json) out.push(x.name.json, (x.json ??= JSON.stringify(x.v)));
+      else out.push(x.name.plain, (x.line ??= fsUrlEncode(x.v)), "\n");
     }
     return out.join("");
   }
