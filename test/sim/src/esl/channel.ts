@@ -1,6 +1,6 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
-import { eventHead, jsonHead, plainHead } from "./eventhead.ts";
+import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
 import { HeaderText, STATE_NUM } from "./headertext.ts";
 import { type VarParts, VarStore } from "./vars.ts";
@@ -319,8 +319,9 @@ export class Channel {
     let vars: VarParts | undefined;
     if (!o.noVars && this.vars.size) vars = this.vars.render(true);
     const head = "{" + jsonHead(this.sw, name);
-    const tail = (o.app ? "," + jsonMembers(this.appPairs(o.app)) : "") + "}";
-    const len = Buffer.byteLength(head) + this.chanJson.bytes + (vars ? vars.bytes : 0) + Buffer.byteLength(tail);
+    const headBytes = jsonHeadAscii ? head.length : Buffer.byteLength(head);
+    const tail = o.app ? "," + jsonMembers(this.appPairs(o.app)) + "}" : "}";
+    const len = headBytes + this.chanJson.bytes + (vars ? vars.bytes : 0) + (o.app ? Buffer.byteLength(tail) : 1);
     const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson.s];
     if (vars) for (const p of vars.parts) out.push(p);
     out.push(tail);

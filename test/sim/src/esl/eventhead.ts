@@ -33,6 +33,7 @@ let dateGmt = "";
 let datesPlain = "";
 /** The same two headers as JSON members. */
 let datesJson = "";
+let datesAscii = true;
 
 function dates(nowMs: number): [string, string] {
   const sec = Math.floor(nowMs / 1000);
@@ -44,6 +45,7 @@ function dates(nowMs: number): [string, string] {
     dateGmt = d.toUTCString();
     datesPlain = "Event-Date-Local: " + fsUrlEncode(dateLocal) + "\nEvent-Date-GMT: " + fsUrlEncode(dateGmt) + "\n";
     datesJson = ',"Event-Date-Local":' + JSON.stringify(dateLocal) + ',"Event-Date-GMT":' + JSON.stringify(dateGmt);
+    datesAscii = Buffer.byteLength(datesJson) === datesJson.length;
   }
   return [dateLocal, dateGmt];
 }
@@ -73,7 +75,10 @@ export function plainHead(sw: SwitchInfo, name: string): string {
   );
 }
 
-const jsonHeadCache = new Map<string, [pre: string, calling: string]>();
+const jsonHeadCache = new Map<string, [pre: string, calling: string, ascii: boolean]>();
+
+/** Whether the last jsonHead result is ASCII (its length is its UTF-8 byte count). */
+export let jsonHeadAscii = true;
 
 /** The event header block as JSON members (`"k":"v",…`, no braces), static parts cached per event name. */
 export function jsonHead(sw: SwitchInfo, name: string): string {
@@ -92,13 +97,13 @@ export function jsonHead(sw: SwitchInfo, name: string): string {
       ["FreeSWITCH-IPv6", "fd00::2"],
     ];
     const at = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
-    c = [
-      pre.map(([k, v]) => j(k) + ":" + j(v)).join(","),
-      ',"Event-Calling-File":' + j(at[0]) + ',"Event-Calling-Function":' + j(at[1]) + ',"Event-Calling-Line-Number":"' + at[2] + '"',
-    ];
+    const p0 = pre.map(([k, v]) => j(k) + ":" + j(v)).join(",");
+    const p1 = ',"Event-Calling-File":' + j(at[0]) + ',"Event-Calling-Function":' + j(at[1]) + ',"Event-Calling-Line-Number":"' + at[2] + '"';
+    c = [p0, p1, Buffer.byteLength(p0) === p0.length && Buffer.byteLength(p1) === p1.length];
     jsonHeadCache.set(key, c);
   }
   const ts = now * 1000 + Math.floor(Math.random() * 1000);
+  jsonHeadAscii = c[2] && datesAscii;
   return c[0] + datesJson + ',"Event-Date-Timestamp":"' + ts + '"' + c[1] + ',"Event-Sequence":"' + sw.nextSeq() + '"';
 }
 

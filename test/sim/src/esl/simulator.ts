@@ -24,8 +24,10 @@ export interface EslSimulatorOptions {
   slowConsumer?: { queueLimit: number; maxLost: number };
 }
 
+const CONNECT_TIMEOUT_MS = 5000;
 const kCall = Symbol("call");
-type OutboundSocket = net.Socket & { [kCall]: EslCall };
+const kDeadline = Symbol("deadline");
+type OutboundSocket = net.Socket & { [kCall]: EslCall; [kDeadline]: number };
 
 function outboundListener(
   sim: EslSimulator,
@@ -153,27 +155,48 @@ export class EslSimulator {
     call.setSocketTarget(`${host}:${port}`);
     const sock = net.connect({ host, port, noDelay: true }) as OutboundSocket;
     sock[kCall] = call;
-    // The socket app gives up on an agent that does not accept the connection.
-    sock.setTimeout(5000);
-    sock.on("timeout", this.onOutboundTimeout);
+    // The socket app gives up on an agent that does not accept the connection (5 s). One timer for
+    // all connecting sockets (they are kept in deadline order) instead of a socket timeout each.
+    sock[kDeadline] = performance.now() + CONNECT_TIMEOUT_MS;
+    this.connecting.add(sock);
+    this.armConnectTimer();
     sock.once("connect", this.onOutboundConnect);
     sock.on("error", this.onOutboundError);
     return { uuid: call.uuid, done: d.promise };
   }
 
-  // Listeners of every outbound socket (`this` is the socket; one function each per simulator).
-  private readonly onOutboundTimeout = outboundListener(this, (sim, sock, call) => {
-    if (!sim.outbound.has(call.uuid)) sock.destroy(new Error("connect timeout"));
-  });
+  /** Outbound sockets not connected yet, oldest (first deadline) first. */
+  private readonly connecting = new Set<OutboundSocket>();
+  private connectTimer: NodeJS.Timeout | undefined;
 
+  private armConnectTimer(): void {
+    if (this.connectTimer || !this.connecting.size) return;
+    const first = this.connecting.values().next().value as OutboundSocket;
+    this.connectTimer = setTimeout(this.connectTimeouts, Math.max(1, first[kDeadline] - performance.now()));
+    this.connectTimer.unref();
+  }
+
+  private readonly connectTimeouts = (): void => {
+    this.connectTimer = undefined;
+    const now = performance.now();
+    for (const sock of this.connecting) {
+      if (sock[kDeadline] > now) break;
+      this.connecting.delete(sock);
+      if (!this.outbound.has(sock[kCall].uuid)) sock.destroy(new Error("connect timeout"));
+    }
+    this.armConnectTimer();
+  };
+
+  // Listeners of every outbound socket (`this` is the socket; one function each per simulator).
   private readonly onOutboundConnect = outboundListener(this, (sim, sock, call) => {
-    sock.setTimeout(0);
+    sim.connecting.delete(sock);
     const s = new Session(sock, sim.sessionHost, call);
     sim.sessions.add(s);
     sim.outbound.set(call.uuid, s);
   });
 
-  private readonly onOutboundError = outboundListener(this, (sim, _sock, call, e?: Error) => {
+  private readonly onOutboundError = outboundListener(this, (sim, sock, call, e?: Error) => {
+    sim.connecting.delete(sock);
     if (sim.outbound.has(call.uuid)) return;
     const { host, port } = sim.opts.agent;
     sim.opts.log?.(`outbound socket to ${host}:${port} failed: ${e?.message}`);
