@@ -17,8 +17,8 @@ const log = createLogger("routing", { level: "warn" });
 const svc = await startRouting({ router, nc, kv, log, tracer: tel.tracer, meter: tel.meter, subjects: { decide: `${root}.route.decide`, blocks: `${root}.route.blocks`, attempts: `${root}.calls.attempt`, stream } });
 await svc.loaded;
 const swapPrefixes = Number(process.env.ROUTING_BENCH_SWAP_PREFIXES ?? 0);
-// ROUTING_BENCH_DECK_IDLE=0: the deck worker at nice 10 only (the A/B against SCHED_IDLE)
-const deckWorker = { idle: process.env.ROUTING_BENCH_DECK_IDLE !== "0" };
+// ROUTING_BENCH_DECK_IDLE=0: the deck worker at nice 10 only; a "swap nice" line does the same for one swap (the A/B against SCHED_IDLE)
+const idle = process.env.ROUTING_BENCH_DECK_IDLE !== "0";
 if (swapPrefixes > 0) {
   const doc = documentWithDecks(10);
   (doc.rateDecks as Record<string, { rates: Record<string, number> }>)["bics-world-2025"]!.rates = generateRates(swapPrefixes, 7);
@@ -34,7 +34,8 @@ if (swapPrefixes > 0) {
     for (let nl = lines.indexOf("\n"); nl >= 0; nl = lines.indexOf("\n")) {
       const cmd = lines.slice(0, nl);
       lines = lines.slice(nl + 1);
-      if (cmd !== "swap") continue;
+      if (cmd !== "swap" && cmd !== "swap nice") continue;
+      const deckWorker = { idle: idle && cmd === "swap" };
       const t0 = performance.now();
       void applyDocumentOffThread(router, kvValue, revision++, log, deckWorker).then((ok) => process.stdout.write(`swapped ${ok ? "ok" : "refused"} ${Math.round(performance.now() - t0)}\n`));
     }

@@ -15,6 +15,9 @@ const RATE = 2000;
 const SEGMENTS = Number(process.env.ROUTING_BENCH_SEGMENTS ?? 4);
 const SEGMENT_MS = 2500;
 const PREFIXES = Number(process.env.PREFIXES ?? 1_000_000);
+// ROUTING_BENCH_AB=1: swapping segments alternate between the deck worker under SCHED_IDLE and at
+// nice 10 only (steady segments between all of them), so both see the same neighbours
+const AB = process.env.ROUTING_BENCH_AB === "1";
 const floor = await measureFloor({ n: 10_000 });
 const { nc, child, subject, cleanup } = await startServiceChild("routing-swap-bench", { stdin: true, env: { ROUTING_BENCH_SWAP_PREFIXES: String(PREFIXES) } });
 let out = "";
@@ -48,6 +51,7 @@ for (let i = 0; i < reqs.length; i += 50) await Promise.all(Array.from({ length:
 
 const steady = { send: new Latency(), due: new Latency() };
 const swapping = { send: new Latency(), due: new Latency() };
+const swappingNice = { send: new Latency(), due: new Latency() };
 const swapMs: number[] = [];
 let offset = 0;
 for (let s = 0; s < SEGMENTS; s++) {
@@ -55,12 +59,14 @@ for (let s = 0; s < SEGMENTS; s++) {
   await openLoop(n, RATE, (i, at) => call(offset + i, at, steady.send, steady.due));
   offset += n;
   // swapping: the document goes in 200 ms after the start, the segment runs until it is in
+  const nice = AB && s % 2 === 1;
+  const into = nice ? swappingNice : swapping;
   let swapped = false;
   const done = (async () => {
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
     const answer = next("swapped");
-    child.stdin?.write("swap\n");
+    child.stdin?.write(nice ? "swap nice\n" : "swap\n");
     const line = await answer;
     if (!line.includes(" ok ")) throw new Error(`swap refused: ${line}`);
     swapMs.push(Math.round(performance.now() - t0));
@@ -68,7 +74,7 @@ for (let s = 0; s < SEGMENTS; s++) {
   })();
   let sent = 0;
   while (!swapped || sent < n) {
-    await openLoop(RATE / 10, RATE, (i, at) => call(offset + sent + i, at, swapping.send, swapping.due));
+    await openLoop(RATE / 10, RATE, (i, at) => call(offset + sent + i, at, into.send, into.due));
     sent += RATE / 10;
   }
   await done;
@@ -91,6 +97,7 @@ const result = {
   from_send: { steady: sum(steady.send), swapping: sum(swapping.send), p99_change_pct: pct(swapping.send.summary().p99_us, steady.send.summary().p99_us) },
   from_due: { steady: sum(steady.due), swapping: sum(swapping.due), p99_change_pct: pct(swapping.due.summary().p99_us, steady.due.summary().p99_us) },
   steady_p99_vs_floor: ratio(steady.send.summary().p99_us, floor.nats.p99_us),
+  ...(AB ? { nice10_only: { from_send: { swapping: sum(swappingNice.send), p99_change_pct: pct(swappingNice.send.summary().p99_us, steady.send.summary().p99_us) }, from_due: { swapping: sum(swappingNice.due), p99_change_pct: pct(swappingNice.due.summary().p99_us, steady.due.summary().p99_us) } } } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);
