@@ -155,11 +155,15 @@ export function jsonKeyIs(b: Uint8Array, s: number, e: number, lit: string): num
   return 1;
 }
 
-/** `b[i]` is '{' of a rates object: inserts every pair into `t`; the index after '}', or -1 for anything but "0-15 digits": integer 0..maxMicro. */
-export function scanRates(b: Uint8Array, i: number, t: TrieBuild, maxMicro: number): number {
+/**
+ * `b[i]` is '{' of a rates object: inserts every pair into `t`; the index after '}', or -1 for
+ * anything but "0-15 digits": integer 0..maxMicro. `poll`, if given, is called every 65,536 pairs.
+ */
+export function scanRates(b: Uint8Array, i: number, t: TrieBuild, maxMicro: number, poll?: () => void): number {
   i = jsonWs(b, i + 1);
   if (b[i] === 125) return i + 1;
-  for (;;) {
+  for (let n = 1; ; n++) {
+    if (poll && (n & 0xffff) === 0) poll();
     if (b[i] !== 34) return -1;
     let j = i + 1;
     let node = 0;
@@ -195,7 +199,7 @@ export function scanRates(b: Uint8Array, i: number, t: TrieBuild, maxMicro: numb
  * The value of `rateDecks` at `i`: every deck's rates compiled, their byte ranges pushed to
  * `ranges`. The index after the value, or -1 to give up.
  */
-export function scanRateDecks(b: Uint8Array, i: number, maxMicro: number, ranges: number[], decks: [string, PackedArrays][]): number {
+export function scanRateDecks(b: Uint8Array, i: number, maxMicro: number, ranges: number[], decks: [string, PackedArrays][], poll?: () => void): number {
   if (b[i] !== 123) return jsonSkip(b, i); // not a mapping: the schema reports it
   const seen = new Set<string>();
   const dec = new TextDecoder();
@@ -233,7 +237,7 @@ export function scanRateDecks(b: Uint8Array, i: number, maxMicro: number, ranges
             const start = i;
             const end = jsonSkip(b, i); // sizes the builder: one node per ~8 bytes of "prefix": cost,
             const t = trieNew(Math.max(1024, ((end - start) >> 3) | 0), 6); // sized once: no grow-and-copy of large arrays
-            i = scanRates(b, i, t, maxMicro);
+            i = scanRates(b, i, t, maxMicro, poll);
             if (i < 0) return -1;
             ranges.push(start, i);
             decks.push([id, triePack(t)]);
@@ -257,8 +261,8 @@ export function scanRateDecks(b: Uint8Array, i: number, maxMicro: number, ranges
   }
 }
 
-/** The whole document: compiled decks and the skeleton text (rates replaced by {}), or { ok: false }. */
-export function scanDocument(b: Uint8Array, maxMicro: number): ScanReply {
+/** The whole document: compiled decks and the skeleton text (rates replaced by {}), or { ok: false }. `poll`: see scanRates. */
+export function scanDocument(b: Uint8Array, maxMicro: number, poll?: () => void): ScanReply {
   const ranges: number[] = [];
   const decks: [string, PackedArrays][] = [];
   let i = jsonWs(b, 0);
@@ -281,7 +285,7 @@ export function scanDocument(b: Uint8Array, maxMicro: number): ScanReply {
         if (seen) return { ok: false, reason: "rateDecks twice" };
         seen = true;
         rs = i;
-        i = scanRateDecks(b, i, maxMicro, ranges, decks);
+        i = scanRateDecks(b, i, maxMicro, ranges, decks, poll);
         re = i;
       } else i = jsonSkip(b, i);
       if (i < 0) return { ok: false, reason: "rate decks need the full parser" };

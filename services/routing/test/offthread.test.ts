@@ -59,18 +59,49 @@ t.test("the deck worker runs under SCHED_IDLE, or at nice 10 when asked", { skip
         return [];
       }
     });
-  for (const idle of [true, false]) {
-    const seen = new Map<string, { nice: number; policies: Set<number> }>(); // by thread: nice 10 once set
+  for (const [idle, idleDeadlineMs, want] of [
+    [true, undefined, [5]],
+    [false, undefined, [0]],
+    [true, 0, [5, 0]], // past its deadline at once: SCHED_IDLE, then the normal policy from the first poll on (last two policies seen)
+  ] as const) {
+    const seen = new Map<string, { nice: number; policies: number[] }>(); // by thread: its policies in the order seen
+    const before = new Set(threads().map((th) => th.tid)); // an earlier worker may still be exiting
     let done = false;
-    const p = compileOffThread(bytes.slice(), 1, undefined, true, { idle }).then(() => (done = true));
+    const p = compileOffThread(bytes.slice(), 1, undefined, true, { idle, idleDeadlineMs }).then(() => (done = true));
     while (!done) {
-      for (const th of threads()) if (th.nice !== 0 || th.policy !== 0) seen.set(th.tid, { nice: th.nice, policies: (seen.get(th.tid)?.policies ?? new Set()).add(th.policy) });
+      for (const th of threads()) {
+        if ((th.nice === 0 && th.policy === 0) || before.has(th.tid)) continue;
+        const policies = seen.get(th.tid)?.policies ?? [];
+        if (policies.at(-1) !== th.policy) policies.push(th.policy);
+        seen.set(th.tid, { nice: th.nice, policies });
+      }
       await new Promise((r) => setImmediate(r));
     }
     await p;
     const worker = [...seen.values()].find((s) => s.nice === 10);
     t.ok(worker, `a thread at nice 10 seen while the worker scanned (idle: ${idle})`);
     // (a box too busy for an idle-policy thread puts it back to the normal policy after 2 s)
-    t.equal(worker?.policies.has(5), idle, idle ? "SCHED_IDLE" : "never SCHED_IDLE");
+    if (idleDeadlineMs === undefined) t.equal(worker?.policies.includes(5), idle, idle ? "SCHED_IDLE" : "never SCHED_IDLE");
+    else t.same(worker?.policies.slice(-2), want, "SCHED_IDLE, then SCHED_OTHER once the deadline passed");
   }
+});
+
+t.test("a view into a larger buffer (as nats.js hands over a KV value) is copied, never detached", async (t) => {
+  const { doc } = readYamlConfig(EXAMPLE);
+  const bytes = new TextEncoder().encode(JSON.stringify(doc));
+  const outer = new Uint8Array(bytes.length + 64);
+  outer.set(bytes, 7);
+  const view = outer.subarray(7, 7 + bytes.length);
+  for (const transfer of [false, true]) {
+    const tables = await compileOffThread(view, 3, undefined, transfer);
+    t.equal(tables.version, compile(routingConfigSchema.parse(doc), 3).version, `same tables (transfer: ${transfer})`);
+    t.equal(view.byteLength, bytes.length, "the caller's view still has its bytes");
+    t.same(view.subarray(0, 64), bytes.subarray(0, 64));
+  }
+  // a refused view goes to the full path from the shared copy, and the caller's bytes stay
+  const bad = new TextEncoder().encode(JSON.stringify({ ...doc, lcr: { maxCandidates: 99 } }));
+  const outerBad = new Uint8Array(bad.length + 3);
+  outerBad.set(bad, 3);
+  await t.rejects(compileOffThread(outerBad.subarray(3), 4), ConfigFileError);
+  t.equal(outerBad.byteLength, bad.length + 3);
 });
