@@ -23,6 +23,8 @@ const jsonLine: Line = (k, v) => {
 
 /** Constant runs of lines per format and prefix; `times` are keys (a number line is key + pre + n + post). */
 interface Consts {
+  /** The statics cache key of a profile with Profile-Index (`prefix#`). */
+  indexed: string;
   times: string[];
   calleeName: string;
   calleeNumber: string;
@@ -108,6 +110,7 @@ function constsOf(f: Fixed, prefix: string): Consts {
   if (!c) {
     const l = f.line;
     c = {
+      indexed: prefix + "#",
       times: TIME_KEYS.map((t) => f.key(prefix + t) + f.pre),
       calleeName: prefix + "Callee-ID-Name",
       calleeNumber: prefix + "Callee-ID-Number",
@@ -153,8 +156,8 @@ export class HeaderText {
     this.f = format === "json" ? JSON_ : PLAIN;
   }
 
-  private static(prefix: string, p: Profile, withIndex: boolean): Static {
-    const key = withIndex ? prefix + "#" : prefix;
+  private static(prefix: string, p: Profile, withIndex: boolean, c: Consts): Static {
+    const key = withIndex ? c.indexed : prefix;
     let st = this.statics.get(key);
     if (st?.p === p) return st;
     const l = this.f.line;
@@ -187,9 +190,9 @@ export class HeaderText {
 
   /** Channel#profilePairs rendered. */
   profile(prefix: string, p: Profile, withIndex: boolean): string {
-    const st = this.static(prefix, p, withIndex);
     const f = this.f;
     const c = constsOf(f, prefix);
+    const st = this.static(prefix, p, withIndex, c);
     let s = st.head;
     const callee = p.callee;
     if (callee) {
