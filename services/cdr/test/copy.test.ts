@@ -14,7 +14,7 @@ t.test("text: backslash, tab, newline, carriage return escaped; everything else 
   t.equal(copyText("\\\t\\n"), "\\\\\\t\\\\n");
   t.equal(copyText("Müller ☎ 電話 🎉 \u2028 \u000b \u000c \u0008"), "Müller ☎ 電話 🎉 \u2028 \u000b \u000c \u0008", "other characters pass unchanged");
   t.equal(copyText(""), "");
-  t.throws(() => copyText("a\0b"), CopyEncodeError, "NUL cannot be stored in PostgreSQL text");
+  t.equal(copyText("a\0b"), "a\uFFFDb", "NUL (never in PostgreSQL text) is stored as U+FFFD, not refused: its batch would block");
   t.equal(new CopyEncodeError("x").code, "CDR_COPY_UNENCODABLE");
 });
 
@@ -41,4 +41,9 @@ t.test("a line: tab-separated values, one newline at the end, no raw control cha
   t.equal(line.split("\t").length, ROW_COLUMNS.length);
   t.equal(line.indexOf("\n"), line.length - 1);
   t.notOk(line.includes("\r"));
+});
+
+t.test("NUL in JSON: stored as U+FFFD, a literal backslash-u0000 text kept", async (t) => {
+  t.equal(copyField({ name: "a\0b" }), '{"name":"a\uFFFDb"}');
+  t.equal(copyField({ name: "a\\u0000b" }), '{"name":"a\\\\\\\\u0000b"}', "text \\u0000 (six characters) is not a NUL");
 });

@@ -96,3 +96,12 @@ t.test("a failed batch leaves nothing behind and the connection usable", async (
   t.equal((await pool.query(`SELECT count(*)::int AS n FROM ${schemaCopy}.cdrs WHERE call_id IN ('bad-1', 'good-1')`)).rows[0].n, 0, "all or nothing");
   for (let i = 0; i < 4; i++) t.equal(await w.write([{ ...good, call_id: `good-${i + 2}` }]), 1, "later batches on every pooled connection");
 });
+
+t.test("copy: a NUL in a text or JSON field is stored as U+FFFD and does not block the batch", async (t) => {
+  const w = new RowWriter(pool, schemaCopy);
+  const nul = { ...cdrRow(cdr(99, "nul\0here"), 999, false), call_id: "nul-99" };
+  t.equal(await w.write([nul]), 1, "stored");
+  const r = (await pool.query(`SELECT caller, tariff->>'announcementText' AS a FROM ${schemaCopy}.cdrs WHERE call_id = $1`, [nul.call_id])).rows[0];
+  t.equal(r.caller, "nul\uFFFDhere");
+  t.equal(r.a, "nul\uFFFDhere");
+});

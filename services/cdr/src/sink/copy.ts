@@ -4,7 +4,7 @@
 // hostile strings (copy.test.ts).
 import { CallctlError } from "@callctl/core";
 
-/** A value COPY text format cannot carry (PostgreSQL text never holds a NUL character). */
+/** A value COPY text format cannot carry (a non-finite number, a function or symbol). */
 export class CopyEncodeError extends CallctlError {
   constructor(message: string) {
     super("CDR_COPY_UNENCODABLE", message);
@@ -12,14 +12,15 @@ export class CopyEncodeError extends CallctlError {
 }
 
 const SPECIAL = /[\\\t\n\r\0]/;
-const SPECIAL_G = /[\\\t\n\r]/g;
-const ESC: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+const SPECIAL_G = /[\\\t\n\r\0]/g;
+// PostgreSQL text never holds a NUL: it is stored as U+FFFD (the Cdr in the CDR stream keeps the
+// original). Refusing it would leave its batch redelivered forever and the call out of the sink.
+const ESC: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\uFFFD" };
 const esc = (c: string) => ESC[c]!;
 
 /** One text value escaped for COPY (not NULL: see copyField). */
 export function copyText(s: string): string {
   if (!SPECIAL.test(s)) return s; // the common case: nothing to escape, no new string
-  if (s.includes("\0")) throw new CopyEncodeError("a NUL character cannot be stored in a PostgreSQL text value");
   return s.replace(SPECIAL_G, esc);
 }
 
@@ -41,9 +42,11 @@ export function copyField(v: unknown): string {
     case "object": {
       if (v === null) return "\\N";
       // JSON text has no raw tab, newline or carriage return (JSON escapes them): only a
-      // backslash needs doubling; "\u0000" stays the JSON escape PostgreSQL's jsonb refuses
-      const j = JSON.stringify(v);
-      return j.includes("\\") ? j.replaceAll("\\", "\\\\") : j;
+      // backslash needs doubling; "\u0000", which jsonb refuses, becomes "\uFFFD" as in text
+      let j = JSON.stringify(v);
+      if (!j.includes("\\")) return j;
+      if (j.includes("\\u0000")) j = JSON.stringify(v, (_k, x: unknown) => (typeof x === "string" ? x.replaceAll("\0", "\uFFFD") : x));
+      return j.replaceAll("\\", "\\\\");
     }
     default:
       throw new CopyEncodeError(`cannot encode a ${typeof v} for COPY`);
