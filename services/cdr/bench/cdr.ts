@@ -18,9 +18,10 @@ import { cpuMeter, pidsNamed } from "./cpu.ts";
 import { measureJsFloor } from "./jsfloor.ts";
 import { liveLatency } from "./live.ts";
 import { profilePhase } from "./profile.ts";
+import { runSinks } from "./sinks.ts";
 import { runWorkers, type WorkersResult } from "./workers.ts";
 
-const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" }, "floor-msgs": { type: "string", default: "50000" } } });
+const { values } = parseArgs({ options: { calls: { type: "string", default: "50000" }, "live-rate": { type: "string", default: "3000" }, "live-seconds": { type: "string", default: "5" }, workers: { type: "string", default: "1" }, sinks: { type: "string", default: "1" }, "floor-msgs": { type: "string", default: "50000" } } });
 const WORKERS = Number(values.workers);
 const N = Number(values.calls);
 const BATCH = Number(process.env.CDR_BENCH_BATCH ?? 500);
@@ -85,17 +86,31 @@ try {
   credit.stop();
   const rows = N + live.calls;
   await migrate(pool, schema);
+  const SINKS = Number(values.sinks);
   const sink = new Sink({ nc, pool, log, schema, topology: topo, batchSize: 2000, concurrency: 4, insertMethod: SINK_INSERT });
-  // timed from the consumer's start
-  const stopProfile = await profilePhase(process.env.CDR_BENCH_PROFILE);
-  await sink.start();
-  const sinkCpu = cpuMeter({ nats: natsPid, postgres: () => pidsNamed("postgres") });
-  const t1 = performance.now();
-  await waitFor(() => sink.stats.inserted === rows, 20);
-  const sinkS = (performance.now() - t1) / 1000;
-  const sinkUs = sinkCpu();
-  await stopProfile();
-  await sink.stop();
+  let sinkS: number;
+  let sinkUs: Record<string, number>;
+  let perSink: number[] | undefined;
+  if (SINKS > 1) {
+    // N sink processes on the durable consumer (how sinks scale); node CPU = theirs
+    const sinkCpu = cpuMeter({ nats: natsPid, postgres: () => pidsNamed("postgres") });
+    const r = await runSinks({ pool, natsUrl: nats.url, topoPrefix, schema, rows, sinks: SINKS, insert: SINK_INSERT });
+    sinkS = r.seconds;
+    sinkUs = sinkCpu();
+    sinkUs.node = r.cpu_us;
+    perSink = r.inserted;
+  } else {
+    // timed from the consumer's start
+    const stopProfile = await profilePhase(process.env.CDR_BENCH_PROFILE);
+    await sink.start();
+    const sinkCpu = cpuMeter({ nats: natsPid, postgres: () => pidsNamed("postgres") });
+    const t1 = performance.now();
+    await waitFor(() => sink.stats.inserted === rows, 20);
+    sinkS = (performance.now() - t1) / 1000;
+    sinkUs = sinkCpu();
+    await stopProfile();
+    await sink.stop();
+  }
   const s = lat.summary();
   const asmCdr = perCdr(asmUs);
   const pc = jsFloor.per_cdr;
@@ -109,7 +124,7 @@ try {
       events,
       assembler: { cdrs_per_s: Math.round(N / asmS), events_per_s: Math.round(events / asmS), seconds: +asmS.toFixed(2), finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us, settle_retries: settleRetries, cpu_us_per_cdr: asmCdr, workers: WORKERS, per_worker: perWorker },
       live,
-      sink: { insert: SINK_INSERT, rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: sink.stats.batches, mean_batch_ms: +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
+      sink: { insert: SINK_INSERT, sinks: SINKS, per_sink_inserted: perSink, rows: rows, rows_per_s: Math.round(rows / sinkS), seconds: +sinkS.toFixed(2), batches: SINKS > 1 ? undefined : sink.stats.batches, mean_batch_ms: SINKS > 1 ? undefined : +(sinkS * 1000 / Math.max(1, sink.stats.batches)).toFixed(1), cpu_us_per_row: perRow(sinkUs, rows) },
       js_floor: { ...jsFloor, per_cdr: { ...pc, max_cdrs_per_s_2_cores_with_measured_assembler: Math.round(2e6 / (pc.nats_us + asmCdr.node!)) } },
       floor: { nats_rtt_p50_us: floor.nats.p50_us, nats_rtt_p99_us: floor.nats.p99_us, redis_rtt_p50_us: floor.redis.p50_us, redis_rtt_p99_us: floor.redis.p99_us },
     })}\n`,
