@@ -40,6 +40,7 @@ function listenOverflows(): number | null {
 await sim.start();
 const overflows0 = listenOverflows();
 const cpu0 = process.cpuUsage();
+const faults0 = process.resourceUsage().minorPageFault;
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const gen = new LoadGenerator({
@@ -66,6 +67,7 @@ const gen = new LoadGenerator({
 });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
+const faults = process.resourceUsage().minorPageFault - faults0;
 const overflows1 = listenOverflows();
 if (agent.connected) agent.send("cpu");
 const agentCpu = await new Promise<{ user: number; system: number }>((r) => {
@@ -95,6 +97,8 @@ console.log(
     /** The same split into user and kernel time (the kernel side is mostly the calls' TCP). */
     cpuUserUsPerCall: Math.round(cpu.user / Math.max(1, report.completed)),
     cpuSystemUsPerCall: Math.round(cpu.system / Math.max(1, report.completed)),
+    /** Minor page faults per call (each is kernel time: fresh pages for the heap, the GC's semi-spaces, socket buffers). */
+    pageFaultsPerCall: Math.round((faults / Math.max(1, report.completed)) * 10) / 10,
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),
