@@ -17,7 +17,8 @@ const log = createLogger("routing", { level: "warn" });
 const svc = await startRouting({ router, nc, kv, log, tracer: tel.tracer, meter: tel.meter, subjects: { decide: `${root}.route.decide`, blocks: `${root}.route.blocks`, attempts: `${root}.calls.attempt`, stream } });
 await svc.loaded;
 const swapPrefixes = Number(process.env.ROUTING_BENCH_SWAP_PREFIXES ?? 0);
-// ROUTING_BENCH_DECK_IDLE=0: the deck worker at nice 10 only; a "swap nice" line does the same for one swap (the A/B against SCHED_IDLE)
+// ROUTING_BENCH_DECK_IDLE=0: the deck worker at nice 10 only; a "swap nice" line does the same for one swap (the A/B against SCHED_IDLE),
+// a "swap fresh" line swaps with a worker of its own instead of the process's kept one
 const idle = process.env.ROUTING_BENCH_DECK_IDLE !== "0";
 if (swapPrefixes > 0) {
   const doc = documentWithDecks(10);
@@ -28,18 +29,50 @@ if (swapPrefixes > 0) {
   natsBuffer.set(bytes, 7);
   const kvValue = natsBuffer.subarray(7, 7 + bytes.length);
   let revision = 1_000_000;
+  const gaps = traceGaps();
   let lines = "";
   process.stdin.on("data", (d: Buffer) => {
     lines += d.toString();
     for (let nl = lines.indexOf("\n"); nl >= 0; nl = lines.indexOf("\n")) {
       const cmd = lines.slice(0, nl);
       lines = lines.slice(nl + 1);
-      if (cmd !== "swap" && cmd !== "swap nice") continue;
-      const deckWorker = { idle: idle && cmd === "swap" };
+      if (cmd === "gaps") process.stdout.write(`gaps ${gaps?.() ?? "off"}\n`);
+      if (cmd !== "swap" && cmd !== "swap nice" && cmd !== "swap fresh") continue;
+      // "swap fresh": a deck worker of its own for this document (started and ended with it)
+      const deckWorker = { idle: idle && cmd !== "swap nice", fresh: cmd === "swap fresh" };
       const t0 = performance.now();
       void applyDocumentOffThread(router, kvValue, revision++, log, deckWorker).then((ok) => process.stdout.write(`swapped ${ok ? "ok" : "refused"} ${Math.round(performance.now() - t0)}\n`));
     }
   });
+}
+/**
+ * ROUTING_BENCH_GAPS=1: a 1 ms interval on the decision thread notes every loop turn that came more
+ * than 2 ms late; the returned function gives "<count> <sum ms> <max ms> <ms since the previous call>" and starts over.
+ */
+function traceGaps(): (() => string) | undefined {
+  if (process.env.ROUTING_BENCH_GAPS !== "1") return undefined;
+  let since = performance.now();
+  let last = since;
+  let n = 0;
+  let sum = 0;
+  let max = 0;
+  setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 1;
+    if (late > 2) {
+      n++;
+      sum += late;
+      max = Math.max(max, late);
+    }
+    last = now;
+  }, 1);
+  return () => {
+    const now = performance.now();
+    const r = `${n} ${sum.toFixed(1)} ${max.toFixed(1)} ${Math.round(now - since)}`;
+    n = sum = max = 0;
+    since = now;
+    return r;
+  };
 }
 process.stdout.write("ready\n");
 serveCpuReport();

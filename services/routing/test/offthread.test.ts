@@ -41,49 +41,80 @@ t.test("a bad document: the same issues as validateConfig", async (t) => {
 
 // The deck worker's CPU must not come out of the decisions' share (issue 3: a swap under load does
 // not move p99): it runs under SCHED_IDLE (policy 5 in /proc/<pid>/task/<tid>/stat, field 41), and
-// with { idle: false } at nice 10 under the normal policy. Seen from this thread while the worker scans.
-t.test("the deck worker runs under SCHED_IDLE, or at nice 10 when asked", { skip: process.platform !== "linux" || !existsSync("/usr/bin/chrt") ? "needs Linux and util-linux chrt" : false }, async (t) => {
+// with { idle: false } at nice 10 under the normal policy. Seen from this thread while the worker
+// scans. It is one thread for all documents (no worker bootstrap, no fork on a swap), unless a job
+// asks for a worker of its own ({ fresh: true }), which ends with its job.
+const bigDocument = () => {
   const { doc } = readYamlConfig(EXAMPLE);
   const big = structuredClone(doc) as { rateDecks: Record<string, { rates: Record<string, number> }> };
   const rates: Record<string, number> = {};
   for (let i = 0; i < 300_000; i++) rates[`${4900000000 + i * 37}`] = 1000 + (i % 5000);
   big.rateDecks[Object.keys(big.rateDecks)[0]!]!.rates = rates;
-  const bytes = new TextEncoder().encode(JSON.stringify(big));
-  const threads = () =>
-    readdirSync("/proc/self/task").flatMap((tid) => {
-      try {
-        const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 on
-        return [{ tid, nice: Number(f[16]), policy: Number(f[38]) }]; // fields 19 and 41 of stat
-      } catch {
-        return [];
-      }
-    });
+  return new TextEncoder().encode(JSON.stringify(big));
+};
+/** This process's threads at nice 10 (the deck worker's nice) with their scheduling policy. */
+const nice10 = () =>
+  readdirSync("/proc/self/task").flatMap((tid) => {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 on
+      return Number(f[16]) === 10 ? [{ tid, policy: Number(f[38]) }] : []; // fields 19 and 41 of stat
+    } catch {
+      return [];
+    }
+  });
+/** Compiles `bytes` and returns, per nice-10 thread seen meanwhile, its policies in the order seen. */
+async function watchCompile(bytes: Uint8Array, opts: Parameters<typeof compileOffThread>[4]): Promise<Map<string, number[]>> {
+  const seen = new Map<string, number[]>();
+  let done = false;
+  const p = compileOffThread(bytes, 1, undefined, true, opts).then(() => (done = true));
+  while (!done) {
+    for (const th of nice10()) {
+      const policies = seen.get(th.tid) ?? [];
+      if (policies.at(-1) !== th.policy) policies.push(th.policy);
+      seen.set(th.tid, policies);
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await p;
+  return seen;
+}
+const linuxChrt = process.platform !== "linux" || !existsSync("/usr/bin/chrt") ? "needs Linux and util-linux chrt" : false;
+
+t.test("the deck worker runs under SCHED_IDLE, or at nice 10 when asked", { skip: linuxChrt }, async (t) => {
+  const bytes = bigDocument();
+  const workers = new Set<string>();
   for (const [idle, idleDeadlineMs, want] of [
     [true, undefined, [5]],
     [false, undefined, [0]],
     [true, 0, [5, 0]], // past its deadline at once: SCHED_IDLE, then the normal policy from the first poll on (last two policies seen)
+    [true, undefined, [5]], // and SCHED_IDLE again for the next document
   ] as const) {
-    const seen = new Map<string, { nice: number; policies: number[] }>(); // by thread: its policies in the order seen
-    const before = new Set(threads().map((th) => th.tid)); // an earlier worker may still be exiting
-    let done = false;
-    const p = compileOffThread(bytes.slice(), 1, undefined, true, { idle, idleDeadlineMs }).then(() => (done = true));
-    while (!done) {
-      for (const th of threads()) {
-        if ((th.nice === 0 && th.policy === 0) || before.has(th.tid)) continue;
-        const policies = seen.get(th.tid)?.policies ?? [];
-        if (policies.at(-1) !== th.policy) policies.push(th.policy);
-        seen.set(th.tid, { nice: th.nice, policies });
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    await p;
-    const worker = [...seen.values()].find((s) => s.nice === 10);
-    t.ok(worker, `a thread at nice 10 seen while the worker scanned (idle: ${idle})`);
+    const seen = await watchCompile(bytes.slice(), { idle, idleDeadlineMs });
+    t.equal(seen.size, 1, `one thread at nice 10 while the worker scanned (idle: ${idle})`);
+    const [tid, policies] = [...seen][0] ?? ["", []];
+    workers.add(tid);
     // (a box too busy for an idle-policy thread puts it back to the normal policy after 2 s)
-    if (idleDeadlineMs === undefined) t.equal(worker?.policies.includes(5), idle, idle ? "SCHED_IDLE" : "never SCHED_IDLE");
-    else t.same(worker?.policies.slice(-2), want, "SCHED_IDLE, then SCHED_OTHER once the deadline passed");
+    if (idleDeadlineMs === undefined) t.equal(policies.at(-1), want[0], idle ? "SCHED_IDLE" : "the normal policy");
+    else t.same(policies.slice(-2), want, "SCHED_IDLE, then SCHED_OTHER once the deadline passed");
   }
+  t.equal(workers.size, 1, "the same worker thread for every document");
+});
+
+t.test("{ fresh: true }: a worker of its own, gone after its job; the kept one stays", { skip: linuxChrt }, async (t) => {
+  const bytes = bigDocument();
+  await compileOffThread(bytes.slice(), 1, undefined, true);
+  const kept = nice10().map((th) => th.tid);
+  t.equal(kept.length, 1, "the kept worker");
+  const seen = await watchCompile(bytes.slice(), { fresh: true });
+  const own = [...seen.keys()].filter((tid) => !kept.includes(tid));
+  t.equal(own.length, 1, "a second thread scanned this document");
+  for (let i = 0; i < 100 && nice10().length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+  t.same(
+    nice10().map((th) => th.tid),
+    kept,
+    "only the kept worker is left",
+  );
 });
 
 t.test("a view into a larger buffer (as nats.js hands over a KV value) is copied, never detached", async (t) => {
