@@ -135,6 +135,11 @@ export class Channel {
     v("call_uuid", this.uuid);
   }
 
+  /** The channel is destroyed: its pooled renderings are given back (see slab.ts). */
+  release(): void {
+    this.vars.release();
+  }
+
   setVar(k: string, v: string | undefined): void {
     this.vars.set(k, v);
   }

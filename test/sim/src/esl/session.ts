@@ -143,8 +143,9 @@ export class Session {
       sock.write(parts.length === 1 ? (parts[0] as string) : parts.join(""));
       return;
     }
+    // Buffer parts are views of pooled blocks (slab.ts) reused after this turn: the stream gets copies.
     sock.cork();
-    for (const p of parts) sock.write(p);
+    for (const p of parts) sock.write(typeof p === "string" ? p : Buffer.from(p));
     sock.uncork();
   }
 

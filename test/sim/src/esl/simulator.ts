@@ -259,6 +259,7 @@ export class EslSimulator {
 
   private destroyed(call: EslCall, r: SimCallResult): void {
     this.outbound.get(call.uuid)?.channelGone("destroyed", false);
+    call.ch.release();
     this.calls.delete(call.uuid);
     this.byUuid.delete(call.uuid);
     const w = this.waiters.get(call.uuid);

@@ -1,138 +1,188 @@
 // A channel's variables in FreeSWITCH's order, with their `plain` lines and JSON members rendered
 // in chunks of 16: an event writes the cached chunks, and only a chunk whose variables changed is
 // rebuilt (the ~20 variables a call starts with never change; the rest change a few at a time).
+//
+// Nothing per variable is an object: names are shared ids (one table for all channels), values sit
+// in an array, and a chunk's rendered bytes live off the JS heap in a reused pool (slab.ts). All of
+// it is kept for the call's life, and whatever a call keeps on the heap is promoted to old space.
 import { fsUrlEncode } from "./frames.ts";
+import { SLAB_MAX, release, store, view } from "./slab.ts";
 
 const CHUNK_SHIFT = 4;
 
-/** A variable name's rendered keys, shared by all channels. */
-interface Name {
-  plain: string;
-  json: string;
-}
+/** Per name id: `variable_k: `, `,"variable_k":` and `,"variable_k":"` (shared by all channels). */
+const idOf = new Map<string, number>();
+const plainKeys: string[] = [];
+const jsonKeys: string[] = [];
+const jsonQuoted: string[] = [];
+/** Names beyond the table's bound get a negative id each (never shared). */
+let nextPrivate = -2;
 
-/** One variable; `line` / `json` are its value URL-encoded / JSON-stringified, once per value. */
-interface Var {
-  k: string;
-  name: Name;
-  v: string;
-  /** Position in `order` (its chunk is `i >> CHUNK_SHIFT`). */
-  i: number;
-  dead: boolean;
-  line: string | undefined;
-  json: string | undefined;
-}
-
-/** A cached chunk: flat string and UTF-8 byte count per format. */
-interface Chunk {
-  plain: string | undefined;
-  plainBytes: number;
-  json: string | undefined;
-  jsonBytes: number;
-}
-
-/** `variable_k: ` and `,"variable_k":` per variable name, shared by all channels (bounded). */
-const names = new Map<string, Name>();
-
-function nameOf(k: string): Name {
-  let n = names.get(k);
-  if (n === undefined) {
-    // Array#join of non-empty parts makes one sequential string (`+` would make a cons tree, which
-    // young-GC copies object by object when it outlives a scavenge, as everything a call keeps does).
-    n = { plain: ["variable_", k, ": "].join(""), json: [",", JSON.stringify("variable_" + k), ":"].join("") };
-    if (names.size < 4096) names.set(k, n);
-  }
+function nameId(k: string): number {
+  const id = idOf.get(k);
+  if (id !== undefined) return id;
+  if (plainKeys.length >= 4096) return nextPrivate--;
+  const n = plainKeys.length;
+  // Array#join makes one flat string (`+` would make a cons tree for young-GC to copy).
+  plainKeys.push(["variable_", k, ": "].join(""));
+  const j = [",", JSON.stringify("variable_" + k), ":"].join("");
+  jsonKeys.push(j);
+  jsonQuoted.push(j + '"');
+  idOf.set(k, n);
   return n;
 }
 
-/** The rendered variables of one event: chunk strings written back to back, and their byte count. */
+/** True when JSON.stringify(v) is `"` + v + `"` (no quote, backslash, control or lone surrogate). */
+function jsonPlain(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/** The id of a deleted position (never a name's id: shared ids are >= 0, private ones <= -2). */
+const DEAD = -1;
+
+/** Chunk state in `blocks`: not rendered yet, or rendered to nothing (all its variables deleted). */
+const NONE = -1;
+const EMPTY = -2;
+/** Rendered but longer than SLAB_MAX: kept as a string in `big`. */
+const BIG = -3;
+
+/** The rendered variables of one event: chunks written back to back, and their byte count. */
 export interface VarParts {
-  parts: string[];
+  parts: Array<string | Buffer>;
   bytes: number;
 }
 
 export class VarStore {
-  private readonly byName = new Map<string, Var>();
-  /** Every variable ever set, in order; a deleted one stays as a tombstone (`dead`). */
-  private readonly order: Var[] = [];
-  private readonly chunks: Chunk[] = [];
+  /** Name id per position (every variable ever set, in order); a deleted one's becomes DEAD. */
+  private readonly ids: number[] = [];
+  /** The name per position (kept for `pairs` and names without a shared id). */
+  private readonly keys: string[] = [];
+  private readonly vals: string[] = [];
+  /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): slab handle or a state. */
+  private readonly blocks: number[] = [];
+  private readonly lens: number[] = [];
+  private big: Map<number, string> | undefined;
+  private live = 0;
+  /** After `release`: renderings are not kept any more (the channel is gone). */
+  private released = false;
 
   get size(): number {
-    return this.byName.size;
+    return this.live;
+  }
+
+  private find(k: string): number {
+    const id = idOf.get(k);
+    if (id !== undefined) return this.ids.indexOf(id);
+    // A name outside the shared table: compare names (ids are private, never equal).
+    for (let i = 0; i < this.keys.length; i++) if (this.ids[i] !== DEAD && this.keys[i] === k) return i;
+    return -1;
   }
 
   get(k: string): string | undefined {
-    return this.byName.get(k)?.v;
+    const i = this.find(k);
+    return i < 0 ? undefined : this.vals[i];
   }
 
   /** A new variable goes to the end, as FreeSWITCH appends new ones; a changed one keeps its place. */
   set(k: string, v: string | undefined): void {
-    const cur = this.byName.get(k);
+    const i = this.find(k);
     if (v === undefined) {
-      if (!cur) return;
-      this.byName.delete(k);
-      cur.dead = true;
-    } else if (cur === undefined) {
-      const x: Var = { k, name: nameOf(k), v, i: this.order.length, dead: false, line: undefined, json: undefined };
-      this.order.push(x);
-      this.byName.set(k, x);
-      this.dirty(x.i);
+      if (i < 0) return;
+      this.ids[i] = DEAD;
+      this.vals[i] = "";
+      this.live--;
+    } else if (i < 0) {
+      this.ids.push(nameId(k));
+      this.keys.push(k);
+      this.vals.push(v);
+      this.live++;
+      this.dirty(this.ids.length - 1);
       return;
-    } else if (cur.v === v) return;
-    else {
-      cur.v = v;
-      cur.line = cur.json = undefined;
-    }
-    this.dirty(cur.i);
+    } else if (this.vals[i] === v) return;
+    else this.vals[i] = v;
+    this.dirty(i);
   }
 
   private dirty(i: number): void {
-    const c = this.chunks[i >> CHUNK_SHIFT];
-    if (c) c.plain = c.json = undefined;
+    const ci = i >> CHUNK_SHIFT;
+    this.drop(2 * ci);
+    this.drop(2 * ci + 1);
+  }
+
+  private drop(slot: number): void {
+    const h = this.blocks[slot];
+    if (h === undefined) return;
+    if (h >= 0) release(h, this.lens[slot]!);
+    else if (h === BIG) this.big!.delete(slot);
+    this.blocks[slot] = NONE;
+  }
+
+  /** The channel is gone: its blocks go back to the pool (renderings after this are not kept). */
+  release(): void {
+    this.released = true;
+    for (let s = 0; s < this.blocks.length; s++) this.drop(s);
   }
 
   /** `[variable_k, v]` for every variable, in order. */
   pairs(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (const x of this.order) if (!x.dead) out.push(["variable_" + x.k, x.v]);
+    for (let i = 0; i < this.ids.length; i++) if (this.ids[i] !== DEAD) out.push(["variable_" + this.keys[i], this.vals[i]!]);
     return out;
   }
 
   /** `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), as cached chunks. */
   render(json: boolean): VarParts {
-    const parts: string[] = [];
+    const parts: Array<string | Buffer> = [];
     let bytes = 0;
-    const n = this.order.length;
+    const n = this.ids.length;
     for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
-      let c = this.chunks[ci];
-      if (!c) this.chunks[ci] = c = { plain: undefined, plainBytes: 0, json: undefined, jsonBytes: 0 };
-      let s = json ? c.json : c.plain;
-      if (s === undefined) {
-        s = this.build(ci, json);
+      const slot = 2 * ci + (json ? 1 : 0);
+      let h = this.blocks[slot] ?? NONE;
+      if (h === NONE) {
+        const s = this.build(ci, json);
         const b = Buffer.byteLength(s);
-        if (json) {
-          c.json = s;
-          c.jsonBytes = b;
-        } else {
-          c.plain = s;
-          c.plainBytes = b;
+        if (this.released) {
+          if (b) parts.push(s);
+          bytes += b;
+          continue;
         }
+        if (b === 0) h = EMPTY;
+        else if (b <= SLAB_MAX) h = store(s, b);
+        else {
+          (this.big ??= new Map()).set(slot, s);
+          h = BIG;
+        }
+        this.blocks[slot] = h;
+        this.lens[slot] = b;
       }
-      if (s === "") continue;
-      parts.push(s);
-      bytes += json ? c.jsonBytes : c.plainBytes;
+      if (h === EMPTY) continue;
+      const len = this.lens[slot]!;
+      parts.push(h === BIG ? this.big!.get(slot)! : view(h, len));
+      bytes += len;
     }
     return { parts, bytes };
   }
 
   private build(ci: number, json: boolean): string {
     const out: string[] = [];
-    const end = Math.min(this.order.length, (ci + 1) << CHUNK_SHIFT);
+    const end = Math.min(this.ids.length, (ci + 1) << CHUNK_SHIFT);
     for (let i = ci << CHUNK_SHIFT; i < end; i++) {
-      const x = this.order[i]!;
-      if (x.dead) continue;
-      if (json) out.push(x.name.json, (x.json ??= JSON.stringify(x.v)));
-      else out.push(x.name.plain, (x.line ??= fsUrlEncode(x.v)), "\n");
+      const id = this.ids[i]!;
+      if (id === DEAD) continue;
+      const v = this.vals[i]!;
+      if (id < 0) {
+        // A private name (table full): its keys are made here.
+        const k = this.keys[i]!;
+        if (json) out.push(",", JSON.stringify("variable_" + k), ":", JSON.stringify(v));
+        else out.push("variable_", k, ": ", fsUrlEncode(v), "\n");
+      } else if (json) {
+        if (jsonPlain(v)) out.push(jsonQuoted[id]!, v, '"');
+        else out.push(jsonKeys[id]!, JSON.stringify(v));
+      } else out.push(plainKeys[id]!, fsUrlEncode(v), "\n");
     }
     return out.join("");
   }
