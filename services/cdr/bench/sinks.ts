@@ -12,6 +12,7 @@ import type { InsertMethod } from "../src/sink/pgwrite.ts";
 import { Sink } from "../src/sink/sink.ts";
 import { testTopology } from "../src/topology.ts";
 import { waitFor } from "../test/helpers.ts";
+import { serveBenchChild } from "./child.ts";
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -40,18 +41,13 @@ if (process.argv[1] === SELF) {
   const nc = await connectNats(process.env.BENCH_NATS_URL ?? "", "bench-cdr-sink");
   const pool = new pg.Pool({ connectionString: TEST_PG_URL, max: 5 });
   const sink = new Sink({ nc, pool, log: createLogger("bench-cdr-sink", { level: "warn" }), schema: process.env.BENCH_SCHEMA ?? "", topology: testTopology(process.env.BENCH_TOPO ?? ""), batchSize: 2000, concurrency: 4, insertMethod: (process.env.BENCH_INSERT ?? "copy") as InsertMethod });
-  process.stdout.write("ready\n");
-  let cpu0 = process.cpuUsage();
-  process.stdin.once("data", () => {
-    cpu0 = process.cpuUsage();
-    void sink.start();
-  });
-  process.stdin.on("end", async () => {
-    const u = process.cpuUsage(cpu0);
-    await sink.stop();
-    await pool.end();
-    await nc.close();
-    process.stdout.write(`${JSON.stringify({ inserted: sink.stats.inserted, cpu_us: u.user + u.system })}\n`);
-    process.exit(0);
-  });
+  serveBenchChild(
+    () => void sink.start(),
+    async (cpu_us) => {
+      await sink.stop();
+      await pool.end();
+      await nc.close();
+      return { inserted: sink.stats.inserted, cpu_us };
+    },
+  );
 }

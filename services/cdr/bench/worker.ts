@@ -5,22 +5,18 @@
 import { connectNats, createLogger, Latency } from "@callctl/core";
 import { Assembler } from "../src/assembler.ts";
 import { testTopology } from "../src/topology.ts";
+import { serveBenchChild } from "./child.ts";
 
 const nc = await connectNats(process.env.BENCH_NATS_URL ?? "", "bench-cdr-worker");
 const lat = new Latency();
 const a = new Assembler({ nc, log: createLogger("bench-cdr-worker", { level: "warn" }), topology: testTopology(process.env.BENCH_TOPO ?? ""), latency: lat, finalizeBatch: Number(process.env.BENCH_BATCH ?? 500), settleTimeoutMs: 5000 });
-process.stdout.write("ready\n");
-let cpu0 = process.cpuUsage();
 // "go" on stdin starts the assembler (all workers at once, after tsx has loaded); stdin's end stops it
-process.stdin.once("data", () => {
-  cpu0 = process.cpuUsage();
-  void a.start();
-});
-process.stdin.on("end", async () => {
-  const u = process.cpuUsage(cpu0);
-  await a.stop();
-  await nc.close();
-  const s = lat.summary();
-  process.stdout.write(`${JSON.stringify({ cdrs: a.stats.cdrs, by_settlement: a.stats.bySettlement, cpu_us: u.user + u.system, finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us })}\n`);
-  process.exit(0);
-});
+serveBenchChild(
+  () => void a.start(),
+  async (cpu_us) => {
+    await a.stop();
+    await nc.close();
+    const s = lat.summary();
+    return { cdrs: a.stats.cdrs, by_settlement: a.stats.bySettlement, cpu_us, finalize_p50_us: s.p50_us, finalize_p99_us: s.p99_us };
+  },
+);
