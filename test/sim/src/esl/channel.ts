@@ -2,7 +2,7 @@
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
-import { HeaderText, STATE_NUM } from "./headertext.ts";
+import { HeaderText, Rendering, STATE_NUM } from "./headertext.ts";
 import { type VarParts, VarStore } from "./vars.ts";
 import { newUuid } from "./uuid.ts";
 
@@ -138,6 +138,8 @@ export class Channel {
   /** The channel is destroyed: its pooled renderings are given back (see slab.ts). */
   release(): void {
     this.vars.release();
+    this.text.release();
+    this.jsonText?.release();
   }
 
   setVar(k: string, v: string | undefined): void {
@@ -247,11 +249,12 @@ export class Channel {
   }
 
   /** A channel block and what it was rendered from: it only changes with state, times and legs. */
-  private block(text: string, name: string, o: EventOpts): Block {
+  private block(r: Rendering, name: string, o: EventOpts): Block {
     const p = this.profile;
+    r.end();
     return {
-      s: text,
-      bytes: Buffer.byteLength(text),
+      parts: r.parts,
+      bytes: r.bytes,
       early: name === "CHANNEL_HANGUP_COMPLETE",
       bridge: !!o.bridge,
       state: this.state,
@@ -297,7 +300,9 @@ export class Channel {
     const head = plainHead(this.sw, name);
     this.keepBlocks();
     if (!this.chanPlain || !this.blockFits(this.chanPlain, name, o)) {
-      this.chanPlain = this.block(this.text.channel(!!o.bridge, name), name, o);
+      const r = new Rendering();
+      this.text.channel(r, !!o.bridge, name);
+      this.chanPlain = this.block(r, name, o);
     }
     let tail = "";
     if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
@@ -305,7 +310,8 @@ export class Channel {
     // head and tail are ASCII (names are constants, values URL-encoded): length is their byte count.
     const vars = o.noVars ? undefined : this.vars.render(false);
     const len = head.length + this.chanPlain.bytes + (vars ? vars.bytes : 0) + tail.length;
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head, this.chanPlain.s];
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head];
+    for (const p of this.chanPlain.parts) out.push(p);
     if (vars) for (const p of vars.parts) out.push(p);
     out.push(tail);
     return out;
@@ -319,7 +325,9 @@ export class Channel {
     this.keepBlocks();
     if (!this.chanJson || !this.blockFits(this.chanJson, name, o)) {
       this.jsonText ??= new HeaderText(this, "json");
-      this.chanJson = this.block(this.jsonText.channel(!!o.bridge, name), name, o);
+      const r = new Rendering();
+      this.jsonText.channel(r, !!o.bridge, name);
+      this.chanJson = this.block(r, name, o);
     }
     let vars: VarParts | undefined;
     if (!o.noVars && this.vars.size) vars = this.vars.render(true);
@@ -327,7 +335,8 @@ export class Channel {
     const headBytes = jsonHeadAscii ? head.length : Buffer.byteLength(head);
     const tail = o.app ? "," + jsonMembers(this.appPairs(o.app)) + "}" : "}";
     const len = headBytes + this.chanJson.bytes + (vars ? vars.bytes : 0) + (o.app ? Buffer.byteLength(tail) : 1);
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head, this.chanJson.s];
+    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head];
+    for (const p of this.chanJson.parts) out.push(p);
     if (vars) for (const p of vars.parts) out.push(p);
     out.push(tail);
     return out;
@@ -336,17 +345,21 @@ export class Channel {
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
   connectReply(): WireParts {
     this.keepBlocks();
-    const s = plainHead(this.sw, "CHANNEL_DATA") + this.text.profile("Channel-", this.profile, true) + this.text.channel(false, "");
-    const out: WireParts = [s];
+    const r = new Rendering();
+    r.ascii(plainHead(this.sw, "CHANNEL_DATA"));
+    this.text.profile(r, "Channel-", this.profile, true);
+    this.text.channel(r, false, "");
+    r.end();
+    const out = r.parts;
     for (const p of this.vars.render(false).parts) out.push(p);
     out.push("Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n");
     return out;
   }
 }
 
-/** A rendered channel block, its UTF-8 byte count and the state it was rendered from. */
+/** A rendered channel block (parts: strings and views of pooled blocks), its UTF-8 byte count and the state it was rendered from. */
 interface Block {
-  s: string;
+  parts: WireParts;
   bytes: number;
   early: boolean;
   bridge: boolean;

@@ -2,8 +2,13 @@
 // members, written straight from the channel: the parts that never change for a profile are
 // encoded once, the rest (states, times, callee) per rendering. Same bytes as rendering
 // Channel#channelPairs (for JSON: as jsonMembers does, a repeated name keeps its first place).
+//
+// The parts a channel keeps for its life (a profile's unchanging lines, the channel's identity)
+// live off the JS heap in the pooled blocks of slab.ts: a rendering is a list of parts, views of
+// those blocks between runs of per-rendering text, with the UTF-8 byte count summed on the way.
 import type { Channel, Profile } from "./channel.ts";
-import { fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, type WireParts } from "./frames.ts";
+import { SLAB_MAX, release, store, view } from "./slab.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
@@ -128,26 +133,88 @@ function constsOf(f: Fixed, prefix: string): Consts {
   return c;
 }
 
+/** Text kept for a channel's life: a pooled block (`h` >= 0) or, when too long for one, the string. */
+interface Kept {
+  h: number;
+  len: number;
+  s: string;
+}
+
+const NO_TEXT: Kept = { h: -1, len: 0, s: "" };
+
+/** `s` kept off the heap (or as is, when longer than a block or when the channel is gone). */
+function keep(s: string, pooled: boolean): Kept {
+  const len = Buffer.byteLength(s);
+  if (!pooled || len === 0 || len > SLAB_MAX) return { h: -1, len, s };
+  return { h: store(s, len), len, s: "" };
+}
+
+function unkeep(k: Kept): void {
+  if (k.h >= 0) release(k.h, k.len);
+}
+
+/**
+ * A rendering being assembled: parts and their UTF-8 byte count. Text between kept blocks is
+ * gathered into one run; it is ASCII (names, states, digits, URL-encoded values) unless added with
+ * its byte count (JSON values may not be).
+ */
+export class Rendering {
+  readonly parts: WireParts = [];
+  bytes = 0;
+  private run = "";
+
+  ascii(s: string): void {
+    this.run += s;
+  }
+
+  text(s: string, bytes: number): void {
+    this.run += s;
+    this.bytes += bytes - s.length;
+  }
+
+  kept(k: Kept): void {
+    if (k.h < 0) {
+      this.text(k.s, k.len);
+      return;
+    }
+    this.end();
+    this.parts.push(view(k.h, k.len));
+    this.bytes += k.len;
+  }
+
+  /** Closes the current run (call before reading `parts`). */
+  end(): void {
+    if (!this.run) return;
+    this.parts.push(this.run);
+    this.bytes += this.run.length;
+    this.run = "";
+  }
+}
+
 /** A profile's unchanging lines: before the callee lines, and from Network-Addr to Profile-Index. */
 interface Static {
   p: Profile;
-  head: string;
-  mid: string;
-  /** The callee lines last rendered, and for which name and number. */
+  head: Kept;
+  mid: Kept;
+  /** The callee lines last rendered, for which name and number, and their byte count. */
   calleeName: string;
   calleeNumber: string;
   callee: string;
+  calleeBytes: number;
 }
 
 export class HeaderText {
   private readonly statics = new Map<string, Static>();
   private readonly f: Fixed;
   /** Channel-Name … Channel-Call-UUID (they never change for a channel), for `identName`. */
-  private ident = "";
+  private ident = NO_TEXT;
   private identName = "";
   /** Bridge-A/B-Unique-ID lines, for `bridgeUuid`. */
   private bridge = "";
+  private bridgeBytes = 0;
   private bridgeUuid = "";
+  /** False once the channel is gone: nothing more is kept in the pool. */
+  private pooled = true;
 
   constructor(
     private readonly ch: Channel,
@@ -156,12 +223,28 @@ export class HeaderText {
     this.f = format === "json" ? JSON_ : PLAIN;
   }
 
+  /** The channel is gone: its kept blocks go back to the pool. */
+  release(): void {
+    this.pooled = false;
+    for (const st of this.statics.values()) {
+      unkeep(st.head);
+      unkeep(st.mid);
+    }
+    this.statics.clear();
+    unkeep(this.ident);
+    this.ident = NO_TEXT;
+    this.identName = "";
+  }
+
   private static(prefix: string, p: Profile, withIndex: boolean, c: Consts): Static {
     const key = withIndex ? c.indexed : prefix;
     let st = this.statics.get(key);
     if (st?.p === p) return st;
+    if (st) {
+      unkeep(st.head);
+      unkeep(st.mid);
+    }
     const l = this.f.line;
-    // Joined, not `+`: kept for the call's life, as one flat string each (a cons tree costs young-GC).
     const head = [
       l(prefix + "Direction", "inbound"),
       l(prefix + "Logical-Direction", "inbound"),
@@ -182,33 +265,32 @@ export class HeaderText {
       l(prefix + "Channel-Name", p.channelName),
     ];
     if (withIndex) m.push(l(prefix + "Profile-Index", "1"));
-    const mid = m.join("");
-    st = { p, head, mid, calleeName: "", calleeNumber: "", callee: "" };
+    st = { p, head: keep(head, this.pooled), mid: keep(m.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0 };
     this.statics.set(key, st);
     return st;
   }
 
-  /** Channel#profilePairs rendered. */
-  profile(prefix: string, p: Profile, withIndex: boolean): string {
+  /** Channel#profilePairs rendered into `r`. */
+  profile(r: Rendering, prefix: string, p: Profile, withIndex: boolean): void {
     const f = this.f;
     const c = constsOf(f, prefix);
     const st = this.static(prefix, p, withIndex, c);
-    let s = st.head;
+    r.kept(st.head);
     const callee = p.callee;
     if (callee) {
       if (st.calleeName !== callee.name || st.calleeNumber !== callee.number || !st.callee) {
         st.calleeName = callee.name;
         st.calleeNumber = callee.number;
         st.callee = [f.line(c.calleeName, callee.name), f.line(c.calleeNumber, callee.number)].join("");
+        st.calleeBytes = Buffer.byteLength(st.callee);
       }
-      s += st.callee;
+      r.text(st.callee, st.calleeBytes);
     }
+    r.kept(st.mid);
     const t = c.times;
     const post = f.post;
-    return (
-      s +
-      st.mid +
-      t[0] + p.createdUs + post +
+    r.ascii(
+      t[0]! + p.createdUs + post +
       t[1] + p.createdUs + post +
       t[2] + p.answeredUs + post +
       t[3] + p.progressUs + post +
@@ -216,41 +298,44 @@ export class HeaderText {
       t[5] + p.hangupUs + post +
       c.transfer +
       c.bridged + p.bridgedUs + post +
-      c.tail
+      c.tail,
     );
   }
 
-  /** Channel#channelPairs rendered (JSON: members, each with a leading comma). */
-  channel(bridge: boolean, name: string): string {
+  /** Channel#channelPairs rendered into `r` (JSON: members, each with a leading comma). */
+  channel(r: Rendering, bridge: boolean, name: string): void {
     const ch = this.ch;
     const f = this.f;
     const l = f.line;
-    let s = "";
     if (bridge && ch.other) {
       if (this.bridgeUuid !== ch.other.uuid || !this.bridge) {
         this.bridgeUuid = ch.other.uuid;
         this.bridge = [l("Bridge-A-Unique-ID", ch.uuid), l("Bridge-B-Unique-ID", ch.other.uuid)].join("");
+        this.bridgeBytes = Buffer.byteLength(this.bridge);
       }
-      s = this.bridge;
+      r.text(this.bridge, this.bridgeBytes);
     }
     const cause = ch.hangupCause ? cachedLine(f, f.cause, "Hangup-Cause", ch.hangupCause) : "";
+    const causeBytes = cause ? Buffer.byteLength(cause) : 0;
     // HANGUP_COMPLETE carries Hangup-Cause up front; other events after Answer-State. Plain repeats
     // it after Answer-State; in JSON a repeated name keeps its first place (the value is the same).
     const early = name === "CHANNEL_HANGUP_COMPLETE";
-    if (early) s += cause;
+    if (early) r.text(cause, causeBytes);
     const chName = ch.profile.channelName;
-    if (this.identName !== chName || !this.ident) {
+    if (this.identName !== chName || this.ident === NO_TEXT) {
+      unkeep(this.ident);
       this.identName = chName;
-      this.ident = [l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join("");
+      this.ident = keep([l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join(""), this.pooled);
     }
-    s +=
-      stateLines(f, ch.state, ch.callState) +
-      this.ident +
-      cachedLine(f, f.answer, "Answer-State", ch.answerState) +
-      (early && f === JSON_ ? "" : cause) +
-      f.codecs +
-      this.profile("Caller-", ch.profile, true);
-    if (ch.other) s += f.otherType + this.profile("Other-Leg-", ch.other, false);
-    return s;
+    r.ascii(stateLines(f, ch.state, ch.callState));
+    r.kept(this.ident);
+    r.ascii(cachedLine(f, f.answer, "Answer-State", ch.answerState));
+    if (!(early && f === JSON_)) r.text(cause, causeBytes);
+    r.ascii(f.codecs);
+    this.profile(r, "Caller-", ch.profile, true);
+    if (ch.other) {
+      r.ascii(f.otherType);
+      this.profile(r, "Other-Leg-", ch.other, false);
+    }
   }
 }
