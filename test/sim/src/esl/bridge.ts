@@ -157,7 +157,8 @@ class Bridge {
       callerName: ds.globals.origination_caller_id_name ?? ch.profile.callerName,
       callerNumber: ds.globals.origination_caller_id_number ?? ch.profile.callerNumber,
       destination: leg.number,
-      channelName: `sofia/gateway/${leg.gateway}/${leg.number}`,
+      // Joined: one flat string for the call's life (a template literal makes a cons tree).
+      channelName: ["sofia/gateway/", leg.gateway, "/", leg.number].join(""),
       context: "default",
       createdUs: attempt.startedAt * 1000,
       answeredUs: Date.now() * 1000,

@@ -190,7 +190,7 @@ export class EslCall {
   }
 
   runApp(m: Msg): void {
-    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false };
+    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false, abort: undefined };
     this.stack.push(run);
     this.ch.setVar("current_application_data", m.arg || undefined);
     this.ch.setVar("current_application", m.app);

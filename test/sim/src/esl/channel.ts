@@ -110,6 +110,8 @@ export class Channel {
       progressMediaUs: 0,
       hangupUs: 0,
       bridgedUs: 0,
+      // Declared up front: added later, it would give each profile its own hidden class.
+      callee: undefined,
     };
     const callId = newUuid("@192.0.2.10");
     const v = (k: string, x: string) => this.vars.set(k, x);

@@ -309,7 +309,9 @@ export class Session {
         // Only `filter Unique-ID <uuid>` narrows delivery here (the common per-call form).
         const [h, v] = rest.split(/\s+/);
         if (h === "Unique-ID" && v) {
-          this.uuidFilter = v;
+          // The controlled channel's own uuid string when it is that one: `v` is a slice of the
+          // received text and would keep all of it alive for the session's life.
+          this.uuidFilter = v === this.call?.uuid ? this.call.uuid : v;
           this.host.subscriptionsChanged(this);
         }
         this.reply("+OK filter added. [" + rest.replace(" ", "]=[") + "]");
