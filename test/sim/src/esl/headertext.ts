@@ -201,6 +201,14 @@ interface Static {
   calleeNumber: string;
   callee: string;
   calleeBytes: number;
+  /** Profile-Created-Time … Privacy-Hide-Number, and the times it was rendered from (they change a few times a call). */
+  times: Kept;
+  created: number;
+  answered: number;
+  progress: number;
+  media: number;
+  hangup: number;
+  bridged: number;
 }
 
 export class HeaderText {
@@ -229,6 +237,7 @@ export class HeaderText {
     for (const st of this.statics.values()) {
       unkeep(st.head);
       unkeep(st.mid);
+      unkeep(st.times);
     }
     this.statics.clear();
     unkeep(this.ident);
@@ -243,6 +252,7 @@ export class HeaderText {
     if (st) {
       unkeep(st.head);
       unkeep(st.mid);
+      unkeep(st.times);
     }
     const l = this.f.line;
     const head = [
@@ -265,7 +275,7 @@ export class HeaderText {
       l(prefix + "Channel-Name", p.channelName),
     ];
     if (withIndex) m.push(l(prefix + "Profile-Index", "1"));
-    st = { p, head: keep(head, this.pooled), mid: keep(m.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0 };
+    st = { p, head: keep(head, this.pooled), mid: keep(m.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
     this.statics.set(key, st);
     return st;
   }
@@ -287,19 +297,40 @@ export class HeaderText {
       r.text(st.callee, st.calleeBytes);
     }
     r.kept(st.mid);
-    const t = c.times;
-    const post = f.post;
-    r.ascii(
-      t[0]! + p.createdUs + post +
-      t[1] + p.createdUs + post +
-      t[2] + p.answeredUs + post +
-      t[3] + p.progressUs + post +
-      t[4] + p.progressMediaUs + post +
-      t[5] + p.hangupUs + post +
-      c.transfer +
-      c.bridged + p.bridgedUs + post +
-      c.tail,
-    );
+    // The time lines are kept too, and rebuilt only when a time changed: an event renders them as
+    // a view instead of formatting eight microsecond timestamps (doubles, not small integers).
+    if (
+      st.times === NO_TEXT ||
+      st.created !== p.createdUs ||
+      st.answered !== p.answeredUs ||
+      st.progress !== p.progressUs ||
+      st.media !== p.progressMediaUs ||
+      st.hangup !== p.hangupUs ||
+      st.bridged !== p.bridgedUs
+    ) {
+      unkeep(st.times);
+      st.created = p.createdUs;
+      st.answered = p.answeredUs;
+      st.progress = p.progressUs;
+      st.media = p.progressMediaUs;
+      st.hangup = p.hangupUs;
+      st.bridged = p.bridgedUs;
+      const t = c.times;
+      const post = f.post;
+      const text = [
+        t[0], p.createdUs, post,
+        t[1], p.createdUs, post,
+        t[2], p.answeredUs, post,
+        t[3], p.progressUs, post,
+        t[4], p.progressMediaUs, post,
+        t[5], p.hangupUs, post,
+        c.transfer,
+        c.bridged, p.bridgedUs, post,
+        c.tail,
+      ].join("");
+      st.times = keep(text, this.pooled);
+    }
+    r.kept(st.times);
   }
 
   /** Channel#channelPairs rendered into `r` (JSON: members, each with a leading comma). */
