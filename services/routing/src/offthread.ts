@@ -7,12 +7,11 @@
 // path: JSON.parse and the schema in a TypeScript worker (deckworker.ts), same issues as
 // validateConfig. The returned Tables are compile()'s except that `config.rateDecks[*].rates` is
 // empty: the raw rates are not kept.
-import { Worker } from "node:worker_threads";
 import { CallctlError, ConfigFileError, validateConfig } from "@callctl/core";
 import { MAX_MICRO, routingConfigSchema, type RoutingConfig } from "./config.ts";
 import type { DeckJob, DeckReply } from "./deckworker.ts";
 import { PackedPrefixTable } from "./packed.ts";
-import { scanOffThread } from "./scanworker.ts";
+import { runInWorker, scanOffThread } from "./scanworker.ts";
 import { compile, type Tables } from "./tables.ts";
 
 /**
@@ -49,7 +48,7 @@ export async function compileOffThread(input: string | Uint8Array, revision?: nu
   // the scan did not take the document: it sent the bytes back for the full path
   // (the scan's worker hands the bytes back on every refusal: its own buffer, or the shared one)
   if (fast.input === undefined) throw new CallctlError("INTERNAL", "rate-deck worker refused the document without handing it back");
-  const reply = await runFull({ fallbackFile, input: fast.input });
+  const reply = await runInWorker<DeckReply>(tsxSource(), { fallbackFile, input: fast.input } satisfies DeckJob);
   if (!reply.ok) {
     if (reply.issues) throw new ConfigFileError(reply.issues);
     throw new CallctlError(reply.code === "CONFIG_INVALID" ? "CONFIG_INVALID" : "INTERNAL", reply.message);
@@ -104,25 +103,3 @@ export interface DeckWorkerOptions {
 // (resolved only when needed, so the module also loads where tsx is not installed)
 const tsxSource = () => `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => m.register()).then(() => import(${JSON.stringify(new URL("./deckworker.ts", import.meta.url).href)}))`;
 
-/** The full path: one job in a TypeScript worker of its own. */
-function runFull(job: DeckJob): Promise<DeckReply> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(tsxSource(), { eval: true });
-    let done = false;
-    w.once("message", (r: DeckReply) => {
-      done = true;
-      resolve(r);
-      void w.terminate();
-    });
-    w.once("error", (err) => {
-      done = true;
-      reject(err);
-    });
-    w.once("exit", (code) => {
-      if (!done) reject(new CallctlError("INTERNAL", `rate-deck worker exited with code ${code}`));
-    });
-    // the bytes are handed over as they are: a shared buffer is shared, one of the caller's own moved
-    const b = typeof job.input === "string" ? undefined : job.input;
-    w.postMessage(job, !b || b.buffer instanceof SharedArrayBuffer ? [] : [b.buffer as ArrayBuffer]);
-  });
-}

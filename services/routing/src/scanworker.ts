@@ -89,15 +89,18 @@ parentPort.on("message", (job) => {
   setImmediate(() => collect?.()); // once this job's references are gone
 });`;
 
-/** A scan worker: jobs one at a time, in order. */
-class ScanWorker {
+/** A worker thread built from `source` that answers each message with one message: jobs one at a time, in order. */
+class JobWorker {
   private readonly w: Worker;
   private queue: Promise<unknown> = Promise.resolve();
   private pending: { resolve: (m: unknown) => void; reject: (e: unknown) => void } | undefined;
   dead = false;
 
-  constructor(private readonly persistent: boolean) {
-    this.w = new Worker(SOURCE, { eval: true });
+  constructor(
+    source: string,
+    private readonly persistent: boolean,
+  ) {
+    this.w = new Worker(source, { eval: true });
     this.w.on("message", (m) => {
       const p = this.pending;
       this.pending = undefined;
@@ -113,7 +116,7 @@ class ScanWorker {
     this.w.on("exit", (code) => fail(new CallctlError("INTERNAL", `rate-deck worker exited with code ${code}`)));
   }
 
-  private ask<R>(msg: unknown): Promise<R> {
+  ask<R>(msg: unknown): Promise<R> {
     if (this.dead) return Promise.reject(new CallctlError("INTERNAL", "rate-deck worker is gone"));
     return new Promise<R>((resolve, reject) => {
       // referenced while it works (an awaited job keeps the process up), not while it waits
@@ -137,7 +140,7 @@ class ScanWorker {
     });
   }
 
-  /** One job after the ones before it; `copy` bytes go through a shared buffer the worker touched first (copied in 1 MB steps). */
+  /** A deck scan (SOURCE's protocol) after the jobs before it; `copy` bytes go through a shared buffer the worker touched first (copied in 1 MB steps). */
   scan(opts: ScanOptions, input: string | Uint8Array, copy: boolean): Promise<ScanResult> {
     const run = async (): Promise<ScanResult> => {
       if (copy && typeof input !== "string") {
@@ -167,19 +170,29 @@ class ScanWorker {
   }
 }
 
-let kept: ScanWorker | undefined;
+let kept: JobWorker | undefined;
+
+/** One message to a worker of its own built from `source` (a Uint8Array `input` of the caller's own is moved), ended after its answer. */
+export async function runInWorker<R>(source: string, msg: unknown): Promise<R> {
+  const w = new JobWorker(source, false);
+  try {
+    return await w.ask<R>(msg);
+  } finally {
+    w.terminate();
+  }
+}
 
 /** Scans `input` in the process's deck worker (started now if there is none), or in a worker of its own (`fresh`). */
 export async function scanOffThread(opts: ScanOptions, input: string | Uint8Array, copy: boolean, fresh = false): Promise<ScanResult> {
   if (fresh) {
-    const w = new ScanWorker(false);
+    const w = new JobWorker(SOURCE, false);
     try {
       return await w.scan(opts, input, copy);
     } finally {
       w.terminate();
     }
   }
-  if (!kept || kept.dead) kept = new ScanWorker(true);
+  if (!kept || kept.dead) kept = new JobWorker(SOURCE, true);
   return kept.scan(opts, input, copy);
 }
 
