@@ -2,6 +2,9 @@
 // running in a child process (its own core), so the simulator's one core is what is measured.
 // Usage: pnpm bench:sim [cps=3000] [seconds=10] [events=plain3|json7]
 //        pnpm bench:sim floor [bare|esl|both] [seconds=5] [concurrency=64]  (bench/floor.ts: bare TCP cost)
+//        pnpm bench:sim wire [cps=3000] [seconds=10] [events]  (bench/wire.ts: the same calls' bytes, no logic)
+// Every run ends with the wire floor at the same CPS, seconds and events (`wireFloor`, a fresh
+// process), so `overWireUsPerCall` is what the simulator's own logic costs per call in that run.
 //   plain3: the agent subscribes to 3 plain event types (the figures before 2026-11-22 08:00);
 //   json7: the switch agent's subscription (event json, 7 types).
 import { fork } from "node:child_process";
@@ -11,9 +14,26 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator } from "../src/index.ts";
 
-if (process.argv[2] === "floor") {
-  const c = fork(new URL("./floor.ts", import.meta.url), process.argv.slice(3), { execArgv: ["--import", "tsx"] });
-  await new Promise((r) => c.on("exit", r));
+/** Runs a sibling bench script in a fresh process; resolves to its last stdout line as JSON. */
+function sibling(file: string, args: string[], echo: boolean): Promise<Record<string, unknown> | null> {
+  const c = fork(new URL(file, import.meta.url), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  let out = "";
+  c.stdout!.on("data", (d: Buffer) => {
+    out += d;
+    if (echo) process.stdout.write(d);
+  });
+  return new Promise((r) =>
+    c.on("exit", () => {
+      try {
+        r(JSON.parse(out.trim().split("\n").pop() ?? ""));
+      } catch {
+        r(null);
+      }
+    }),
+  );
+}
+if (process.argv[2] === "floor" || process.argv[2] === "wire") {
+  await sibling(`./${process.argv[2]}.ts`, process.argv.slice(3), true);
   process.exit(0);
 }
 const cps = Number(process.argv[2] ?? 3000);
@@ -78,6 +98,13 @@ await sim.stop();
 agent.kill();
 // The floor (NATS and Redis round trips) measured in the same run, when the local runtime is up.
 const floor = await measureFloor({ n: 5000 }).catch(() => null);
+const wire = (await sibling("./wire.ts", [String(cps), String(seconds), events], false)) as {
+  cpuUsPerCall: number;
+  callsPerCpuSecond: number;
+  cpuUserUsPerCall: number;
+  cpuSystemUsPerCall: number;
+  pageFaultsPerCall: number;
+} | null;
 const cpuUs = cpu.user + cpu.system;
 // A call setup is new call -> answered or a final failure: every completed call had exactly one.
 const setups = Object.values(report.byOutcome).reduce((a, b) => a + b, 0);
@@ -105,5 +132,14 @@ console.log(
     node: process.version,
     loadavg1m: Math.round(loadavg()[0]! * 100) / 100,
     floor,
+    /** The same calls' bytes and writes from a process with no simulator logic (bench/wire.ts). */
+    wireFloor: wire && {
+      callsPerCpuSecond: wire.callsPerCpuSecond,
+      cpuUsPerCall: wire.cpuUsPerCall,
+      cpuUserUsPerCall: wire.cpuUserUsPerCall,
+      cpuSystemUsPerCall: wire.cpuSystemUsPerCall,
+      pageFaultsPerCall: wire.pageFaultsPerCall,
+    },
+    overWireUsPerCall: wire && Math.round(cpuUs / Math.max(1, report.completed)) - wire.cpuUsPerCall,
   }),
 );
