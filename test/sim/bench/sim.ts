@@ -3,6 +3,7 @@
 // Usage: pnpm bench:sim [cps=3000] [seconds=10] [events=plain3|json7]
 //        pnpm bench:sim floor [bare|esl|both] [seconds=5] [concurrency=64]  (bench/floor.ts: bare TCP cost)
 //        pnpm bench:sim wire [cps=3000] [seconds=10] [events]  (bench/wire.ts: the same calls' bytes, no logic)
+//        pnpm bench:sim ari [cps=1000] [seconds=10]  (bench/ari.ts: the AriSimulator)
 // Every run ends with the wire floor at the same CPS, seconds and events (`wireFloor`, a fresh
 // process), so `overWireUsPerCall` is what the simulator's own logic costs per call in that run.
 //   plain3: the agent subscribes to 3 plain event types (the figures before 2026-11-22 08:00);
@@ -32,7 +33,7 @@ function sibling(file: string, args: string[], echo: boolean): Promise<Record<st
     }),
   );
 }
-if (process.argv[2] === "floor" || process.argv[2] === "wire") {
+if (process.argv[2] === "floor" || process.argv[2] === "wire" || process.argv[2] === "ari") {
   await sibling(`./${process.argv[2]}.ts`, process.argv.slice(3), true);
   process.exit(0);
 }

@@ -1,8 +1,15 @@
 // ARI objects as Asterisk 22 serialises them (field order as recorded), and cause tables.
 
+let lastMs = Number.NaN;
+let lastTime = "";
+
 export function ariTime(ms = Date.now()): string {
-  // 2026-11-22T01:40:28.283+0000
-  return new Date(ms).toISOString().replace("Z", "+0000");
+  // 2026-11-22T01:40:28.283+0000 (most events of a call come in the same millisecond as another)
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastTime = new Date(ms).toISOString().replace("Z", "+0000");
+  }
+  return lastTime;
 }
 
 export interface AriChannelState {

@@ -13,6 +13,31 @@ export interface RestCtx {
 }
 
 type Q = Record<string, string>;
+
+/** `a=1&b=x%20y` as `new URL(target).searchParams` reads it (the last of a repeated name wins). */
+export function parseQuery(qs: string): Record<string, string> {
+  const q: Record<string, string> = {};
+  if (!qs) return q;
+  try {
+    for (const pair of qs.split("&")) {
+      if (!pair) continue;
+      const eq = pair.indexOf("=");
+      const k = decodeForm(eq < 0 ? pair : pair.slice(0, eq));
+      if (k === "__proto__") throw new Error("own __proto__");
+      q[k] = eq < 0 ? "" : decodeForm(pair.slice(eq + 1));
+    }
+    return q;
+  } catch {
+    // A stray % (URLSearchParams keeps it as is) or a `__proto__` name: the WHATWG parser, as before.
+    return Object.fromEntries(new URL(`/?${qs}`, "http://x").searchParams);
+  }
+}
+
+function decodeForm(s: string): string {
+  const t = s.includes("+") ? s.replaceAll("+", " ") : s;
+  return t.includes("%") ? decodeURIComponent(t) : t;
+}
+
 export type Reply = { status: number; body?: unknown };
 
 const notFound = (what: string): never => {

@@ -6,7 +6,7 @@ import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, typ
 import { Channels } from "./channels.ts";
 import { EVENT_MODELS, resourceDoc, resourceList } from "./docs.ts";
 import { ariTime } from "./model.ts";
-import { type RestCtx, route } from "./rest.ts";
+import { parseQuery, type RestCtx, route } from "./rest.ts";
 import { AriError } from "./trunk.ts";
 
 export interface AriSimulatorOptions {
@@ -104,7 +104,9 @@ export class AriSimulator {
       sock.cork();
       corked.push(sock);
     }
-    ws.send(JSON.stringify({ ...ev, asterisk_id: ASTERISK_ID, application: app }));
+    // Same text as JSON.stringify({ ...ev, asterisk_id, application: app }) when ev has neither key.
+    const text = "asterisk_id" in ev || "application" in ev ? JSON.stringify({ ...ev, asterisk_id: ASTERISK_ID, application: app }) : `${JSON.stringify(ev).slice(0, -1)},"asterisk_id":"${ASTERISK_ID}","application":${JSON.stringify(app)}}`;
+    ws.send(text);
     return true;
   }
 
@@ -166,8 +168,12 @@ export class AriSimulator {
     });
   }
 
+  /** The REST handlers' view of this simulator (one per world: `restart` makes a new one). */
+  private rest?: RestCtx;
+
   private ctx(): RestCtx {
-    return {
+    if (this.rest?.ch === this.ch) return this.rest;
+    this.rest = {
       ch: this.ch,
       trunks: this.trunks,
       apps: () => [...this.apps.keys()],
@@ -178,6 +184,7 @@ export class AriSimulator {
         status: { startup_time: ariTime(this.startedAt), last_reload_time: ariTime(this.startedAt) },
       }),
     };
+    return this.rest;
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -186,8 +193,10 @@ export class AriSimulator {
       res.writeHead(status, { Server: "Asterisk/22.10.1", ...(text ? { "Content-Type": "application/json" } : {}), ...headers });
       res.end(text);
     };
-    const url = new URL(req.url ?? "/", "http://x");
-    const q = Object.fromEntries(url.searchParams) as Record<string, string>;
+    const target = req.url ?? "/";
+    const qm = target.indexOf("?");
+    const q = qm < 0 ? {} : parseQuery(target.slice(qm + 1));
+    const path = qm < 0 ? target : target.slice(0, qm);
     if (!this.authOk(req.headers.authorization, q.api_key)) {
       req.resume();
       return send(401, { message: "Authentication required" }, { "WWW-Authenticate": 'Basic realm="Asterisk REST Interface"' });
@@ -195,7 +204,6 @@ export class AriSimulator {
     // Request bodies (originate `variables`) are accepted and ignored.
     req.resume();
     req.on("end", () => {
-      const path = url.pathname;
       const host = req.headers.host ?? `127.0.0.1:${this.port}`;
       const docs = /^\/ari\/api-docs\/(\w+)\.json$/.exec(path);
       if (path === "/ari/api-docs/resources.json") return send(200, resourceList(host));
