@@ -86,8 +86,10 @@ export class Channels {
     return c;
   }
 
+  // Events carry the channel (and bridge) as they are now, not copies: the simulator turns an
+  // event into JSON before emit returns (AriSimulator#emit), so later changes cannot reach it.
   emit(c: SimChan, type: string, fields: Record<string, unknown> = {}): void {
-    this.w.emit(c.app, type, { ...fields, channel: { ...c.j } });
+    this.w.emit(c.app, type, { ...fields, channel: c.j });
   }
 
   setState(c: SimChan, state: AriChannelState["state"]): void {
@@ -99,7 +101,7 @@ export class Channels {
   stasisStart(c: SimChan, args: string[]): void {
     c.inStasis = true;
     c.j.dialplan.app_name = "Stasis";
-    this.w.emit(c.app, "StasisStart", { args, channel: { ...c.j } });
+    this.w.emit(c.app, "StasisStart", { args, channel: c.j });
   }
 
   provisional(c: SimChan): void {
@@ -159,7 +161,7 @@ export class Channels {
     if (c.bridge) this.leaveBridge(c);
     c.bridge = b.id;
     b.channels.push(c.j.id);
-    this.w.emit(c.app, "ChannelEnteredBridge", { bridge: { ...b, channels: [...b.channels] }, channel: { ...c.j } });
+    this.w.emit(c.app, "ChannelEnteredBridge", { bridge: b, channel: c.j });
   }
 
   /** After two legs meet in a bridge, each sees the other as connected line. */
@@ -189,7 +191,7 @@ export class Channels {
     c.bridge = undefined;
     if (!b) return;
     b.channels = b.channels.filter((x) => x !== c.j.id);
-    this.w.emit(c.app, "ChannelLeftBridge", { bridge: { ...b, channels: [...b.channels] }, channel: { ...c.j } });
+    this.w.emit(c.app, "ChannelLeftBridge", { bridge: b, channel: c.j });
   }
 
   /** The caller sends BYE (answered) or CANCEL (unanswered). */
@@ -219,7 +221,7 @@ export class Channels {
     if (o.dialstatus !== undefined) this.w.emit(c.app, "Dial", this.dialFields(c, o.dialstatus));
     for (const [id, rec] of [...this.playbacks]) if (rec.chan === c.j.id) this.finishPlaybackOf(c, id);
     if (c.bridge) this.leaveBridge(c);
-    if (c.inStasis) this.w.emit(c.app, "StasisEnd", { channel: { ...c.j } });
+    if (c.inStasis) this.w.emit(c.app, "StasisEnd", { channel: c.j });
     const cause = o.cause ?? 16;
     if (c.kind === "out") {
       if (c.j.dialplan.app_name === "Stasis" && !c.inStasis) c.j.dialplan.app_name = "AppDial2";
@@ -242,7 +244,7 @@ export class Channels {
   }
 
   dialFields(c: SimChan, dialstatus: string): Record<string, unknown> {
-    return { dialstatus, forward: "", dialstring: c.dialstring ?? "", peer: { ...c.j } };
+    return { dialstatus, forward: "", dialstring: c.dialstring ?? "", peer: c.j };
   }
 
   private finishCall(c: SimChan, cause: number): void {

@@ -24,6 +24,10 @@ export interface AriSimulatorOptions {
 
 const ASTERISK_ID = "02:fc:00:00:00:01";
 
+/** Response headers (Node's writeHead reads them and does not keep or change the object). */
+const NO_BODY_HEADERS = { Server: "Asterisk/22.10.1" };
+const JSON_HEADERS = { Server: "Asterisk/22.10.1", "Content-Type": "application/json" };
+
 /** The TCP socket under each events WebSocket (the one handleUpgrade was given). */
 const socketOf = new WeakMap<WebSocket, net.Socket>();
 /** Event sockets corked during this loop turn, uncorked together on the next tick. */
@@ -45,6 +49,7 @@ export class AriSimulator {
   private ch: Channels;
   private startedAt = Date.now();
   private sessionLimit: number;
+  private credentials?: string;
   /** Events dropped because their type is not in events.json (ari-client would crash on them). */
   droppedEvents = 0;
 
@@ -135,7 +140,7 @@ export class AriSimulator {
   }
 
   private authOk(header: string | undefined, apiKey: string | undefined): boolean {
-    const want = `${this.opts.username}:${this.opts.password}`;
+    const want = (this.credentials ??= `${this.opts.username}:${this.opts.password}`);
     if (apiKey !== undefined) return apiKey === want;
     if (!header?.startsWith("Basic ")) return false;
     return Buffer.from(header.slice(6), "base64").toString() === want;
@@ -188,9 +193,10 @@ export class AriSimulator {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
-    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+    const send = (status: number, body?: unknown, headers?: Record<string, string>) => {
       const text = body === undefined ? "" : JSON.stringify(body);
-      res.writeHead(status, { Server: "Asterisk/22.10.1", ...(text ? { "Content-Type": "application/json" } : {}), ...headers });
+      const h = text ? JSON_HEADERS : NO_BODY_HEADERS;
+      res.writeHead(status, headers ? { ...h, ...headers } : h);
       res.end(text);
     };
     const target = req.url ?? "/";
@@ -201,9 +207,10 @@ export class AriSimulator {
       req.resume();
       return send(401, { message: "Authentication required" }, { "WWW-Authenticate": 'Basic realm="Asterisk REST Interface"' });
     }
-    // Request bodies (originate `variables`) are accepted and ignored.
+    // Request bodies (originate `variables`) are accepted and ignored; a request without one is
+    // answered at once (no 'end' listener and tick per request).
     req.resume();
-    req.on("end", () => {
+    const reply = () => {
       const host = req.headers.host ?? `127.0.0.1:${this.port}`;
       const docs = /^\/ari\/api-docs\/(\w+)\.json$/.exec(path);
       if (path === "/ari/api-docs/resources.json") return send(200, resourceList(host));
@@ -221,7 +228,10 @@ export class AriSimulator {
         this.opts.log?.(`ari: ${(e as Error).stack}`);
         send(500, { message: "Internal Server Error" });
       }
-    });
+    };
+    const len = req.headers["content-length"];
+    if ((len === undefined || len === "0") && req.headers["transfer-encoding"] === undefined) reply();
+    else req.on("end", reply);
   }
 
   setTrunk(name: string, b: TrunkBehaviour): void {
