@@ -1,36 +1,87 @@
 // A trivial ARI "agent" for the ARI simulator benchmark (bench/ari.ts): one events WebSocket and
-// keep-alive HTTP, no ari-client (its swagger stack would be the bottleneck, as the ESL bench agent
-// is raw TCP rather than modesl). Per call, the B2BUA flow of the recordings in its shortest form:
+// keep-alive HTTP on raw sockets, no ari-client (its swagger stack would be the bottleneck, as the
+// ESL bench agent is raw TCP rather than modesl). Per call, the B2BUA flow of the recordings in its shortest form:
 // StasisStart(A) → originate B to gw1 with our own id; StasisStart(B, "dialed") → answer A, then
 // create a bridge, then add both; B destroyed before the bridge → hang A up with the reason; A
 // destroyed → hang B up and destroy the bridge. Each request waits for the previous one's reply,
 // as an agent awaiting ari-client promises does.
 // argv[2]: the simulator's port. Sends "ready" once the WebSocket is open.
-import http from "node:http";
+import net from "node:net";
 import { WebSocket } from "ws";
 
 const port = Number(process.argv[2]);
 const AUTH = "api_key=ari:ari";
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 let errors = 0;
 const statuses: Record<string, number> = {};
 
-function rest(method: string, path: string, then?: () => void): void {
-  const r = http.request({ agent, host: "127.0.0.1", port, method, path: `/ari/${path}${path.includes("?") ? "&" : "?"}${AUTH}` });
-  r.on("response", (res) => {
-    if (res.statusCode! >= 300 && res.statusCode !== 404) {
+// Keep-alive HTTP/1.1 over raw sockets, one request in flight per socket (like an http.Agent, no
+// pipelining), responses read only as far as the status and Content-Length: Node's HTTP client
+// costs more than the simulator's server side and would make this agent the bottleneck.
+interface Conn {
+  sock: net.Socket;
+  buf: string;
+  key: string;
+  after?: () => void;
+}
+const idle: Conn[] = [];
+const waiting: Array<[string, string, (() => void) | undefined]> = [];
+let conns = 0;
+const MAX_CONNS = 64;
+
+function onData(c: Conn, d: string): void {
+  c.buf += d;
+  for (;;) {
+    const end = c.buf.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const m = /\r\ncontent-length: *(\d+)/i.exec(c.buf.slice(0, end));
+    const total = end + 4 + (m ? Number(m[1]) : 0);
+    if (c.buf.length < total) return;
+    const status = Number(c.buf.slice(9, 12));
+    c.buf = c.buf.slice(total);
+    if (status >= 300 && status !== 404) {
       errors++;
-      const k = `${method} ${path.split("?")[0]!.replace(/[\w.-]*\d[\w.-]*/g, ":id")} ${res.statusCode}`;
+      const k = `${c.key} ${status}`;
       statuses[k] = (statuses[k] ?? 0) + 1;
     }
-    res.resume();
-    res.on("end", () => then?.());
-  });
-  r.on("error", (e) => {
+    const after = c.after;
+    c.after = undefined;
+    release(c);
+    after?.();
+  }
+}
+
+function release(c: Conn): void {
+  const next = waiting.shift();
+  if (next) send(c, ...next);
+  else idle.push(c);
+}
+
+function send(c: Conn, method: string, path: string, then?: () => void): void {
+  c.key = `${method} ${path.split("?")[0]!.replace(/[\w.-]*\d[\w.-]*/g, ":id")}`;
+  c.after = then;
+  c.sock.write(`${method} /ari/${path}${path.includes("?") ? "&" : "?"}${AUTH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function rest(method: string, path: string, then?: () => void): void {
+  const c = idle.pop();
+  if (c) {
+    send(c, method, path, then);
+    return;
+  }
+  if (conns >= MAX_CONNS) {
+    waiting.push([method, path, then]);
+    return;
+  }
+  conns++;
+  const conn: Conn = { sock: net.connect({ port, host: "127.0.0.1" }), buf: "", key: "" };
+  conn.sock.setNoDelay(true);
+  conn.sock.setEncoding("latin1");
+  conn.sock.on("data", (d: string) => onData(conn, d));
+  conn.sock.on("error", (e) => {
     errors++;
     statuses[e.message] = (statuses[e.message] ?? 0) + 1;
   });
-  r.end();
+  send(conn, method, path, then);
 }
 
 interface Call {
