@@ -11,6 +11,8 @@ import { WebSocket } from "ws";
 
 const port = Number(process.argv[2]);
 const AUTH = "api_key=ari:ari";
+/** The request headers ari-client sends (recordings: host, Basic authorization, content-length 0 on POST). */
+const HEAD = `HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Basic ${Buffer.from("ari:ari").toString("base64")}\r\nAccept: application/json\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n`;
 let errors = 0;
 const statuses: Record<string, number> = {};
 
@@ -59,7 +61,7 @@ function release(c: Conn): void {
 function send(c: Conn, method: string, path: string, then?: () => void): void {
   c.key = `${method} ${path.split("?")[0]!.replace(/[\w.-]*\d[\w.-]*/g, ":id")}`;
   c.after = then;
-  c.sock.write(`${method} /ari/${path}${path.includes("?") ? "&" : "?"}${AUTH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n`);
+  c.sock.write(`${method} /ari/${path} ${HEAD}`);
 }
 
 function rest(method: string, path: string, then?: () => void): void {

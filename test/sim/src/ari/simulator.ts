@@ -50,6 +50,7 @@ export class AriSimulator {
   private startedAt = Date.now();
   private sessionLimit: number;
   private credentials?: string;
+  private basic?: string;
   /** Events dropped because their type is not in events.json (ari-client would crash on them). */
   droppedEvents = 0;
 
@@ -143,6 +144,8 @@ export class AriSimulator {
     const want = (this.credentials ??= `${this.opts.username}:${this.opts.password}`);
     if (apiKey !== undefined) return apiKey === want;
     if (!header?.startsWith("Basic ")) return false;
+    // What every client sends for these credentials, compared without decoding (other spellings decode).
+    if (header === (this.basic ??= `Basic ${Buffer.from(want).toString("base64")}`)) return true;
     return Buffer.from(header.slice(6), "base64").toString() === want;
   }
 
