@@ -1,6 +1,7 @@
 // The REST query parser reads what `new URL(req.url).searchParams` read before it (the simulator
 // no longer builds a URL per request): same names, values, repeated names and stray escapes.
 // No raw spaces: an HTTP request-target cannot hold one (URL would also trim them at the ends).
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import t from "tap";
 import { parseQuery } from "../src/ari/rest.ts";
@@ -9,12 +10,12 @@ const old = (qs: string) => Object.fromEntries(new URL(`/ari/channels?${qs}`, "h
 const piece = fc.constantFrom("a", "b", "endpoint", "PJSIP/49301234567@gw1", "=", "&", "%", "%2", "%2F", "%41", "%C3%A9", "%E2", "+", "é", "?", ",", "api_key", "ari:ari", "__proto__", "");
 
 t.test("parseQuery equals URLSearchParams on arbitrary query strings", async (t) => {
-  fc.assert(
-    fc.property(fc.array(piece, { maxLength: 12 }), (ps) => {
-      const qs = ps.join("");
-      t.same(parseQuery(qs), old(qs), qs);
-    }),
-    { numRuns: 3000 },
+  // One assertion for the property (fast-check reports the smallest failing query string).
+  t.doesNotThrow(() =>
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (ps) => isDeepStrictEqual({ ...parseQuery(ps.join("")) }, old(ps.join("")))),
+      { numRuns: 3000 },
+    ),
   );
   t.same(parseQuery("endpoint=PJSIP%2F4930%40gw1&app=callctl&appArgs=dialed,1.2&app=x"), { endpoint: "PJSIP/4930@gw1", app: "x", appArgs: "dialed,1.2" });
   t.same(parseQuery(""), {});
