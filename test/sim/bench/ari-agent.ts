@@ -22,7 +22,9 @@ const statuses: Record<string, number> = {};
 interface Conn {
   sock: net.Socket;
   buf: string;
-  key: string;
+  /** The request in flight (named in agentErrorsBy when its reply is an error). */
+  method: string;
+  path: string;
   after?: () => void;
 }
 const idle: Conn[] = [];
@@ -42,7 +44,7 @@ function onData(c: Conn, d: string): void {
     c.buf = c.buf.slice(total);
     if (status >= 300 && status !== 404) {
       errors++;
-      const k = `${c.key} ${status}`;
+      const k = `${c.method} ${c.path.split("?")[0]!.replace(/[\w.-]*\d[\w.-]*/g, ":id")} ${status}`;
       statuses[k] = (statuses[k] ?? 0) + 1;
     }
     const after = c.after;
@@ -59,7 +61,8 @@ function release(c: Conn): void {
 }
 
 function send(c: Conn, method: string, path: string, then?: () => void): void {
-  c.key = `${method} ${path.split("?")[0]!.replace(/[\w.-]*\d[\w.-]*/g, ":id")}`;
+  c.method = method;
+  c.path = path;
   c.after = then;
   c.sock.write(`${method} /ari/${path} ${HEAD}`);
 }
@@ -75,7 +78,7 @@ function rest(method: string, path: string, then?: () => void): void {
     return;
   }
   conns++;
-  const conn: Conn = { sock: net.connect({ port, host: "127.0.0.1" }), buf: "", key: "" };
+  const conn: Conn = { sock: net.connect({ port, host: "127.0.0.1" }), buf: "", method: "", path: "" };
   conn.sock.setNoDelay(true);
   conn.sock.setEncoding("latin1");
   conn.sock.on("data", (d: string) => onData(conn, d));

@@ -8,25 +8,12 @@ import { fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { measureFloor } from "@callctl/core";
 import { AriSimulator, LoadGenerator } from "../src/index.ts";
+import { BENCH_MIX, perCall } from "./common.ts";
 
 const cps = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 10);
 if (!(cps > 0 && seconds > 0)) throw new Error("usage: ari.ts [cps>0] [seconds>0]");
 
-const mix = {
-  destinations: () => `4930${Math.floor(Math.random() * 1e7)}`,
-  holdMs: [500, 1500] as [number, number],
-  trunks: {
-    gw1: {
-      kind: "mix" as const,
-      choices: [
-        { weight: 80, behaviour: { kind: "answer" as const, afterMs: 300, ringMs: 50 } },
-        { weight: 10, behaviour: { kind: "busy" as const, afterMs: 100 } },
-        { weight: 10, behaviour: { kind: "fail" as const, sipCode: 503, afterMs: 50 } },
-      ],
-    },
-  },
-};
 const sim = new AriSimulator({ username: "ari", password: "ari", trunks: {}, sessionLimit: 4096, log: () => undefined });
 const { url } = await sim.start();
 const agent = fork(new URL("./ari-agent.ts", import.meta.url), [new URL(url).port], { execArgv: ["--import", "tsx"] });
@@ -36,7 +23,7 @@ await new Promise<void>((r, j) => {
 });
 const cpu0 = process.cpuUsage();
 const faults0 = process.resourceUsage().minorPageFault;
-const gen = new LoadGenerator({ target: sim, cps, durationMs: seconds * 1000, maxOpen: 8000, drainTimeoutMs: 30000, mix });
+const gen = new LoadGenerator({ target: sim, cps, durationMs: seconds * 1000, maxOpen: 8000, drainTimeoutMs: 30000, mix: BENCH_MIX });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
 const faults = process.resourceUsage().minorPageFault - faults0;
@@ -45,21 +32,13 @@ const a = await new Promise<{ cpu: { user: number; system: number }; errors: num
 agent.kill();
 await sim.stop();
 const floor = await measureFloor({ n: 5000 }).catch(() => null);
-const cpuUs = cpu.user + cpu.system;
-const n = Math.max(1, report.completed);
-const setups = Object.values(report.byOutcome).reduce((x, y) => x + y, 0);
 console.log(
   JSON.stringify({
     bench: "switch-sim-ari",
     targetCps: cps,
     seconds,
     ...report,
-    simCpuCorePct: Math.round((cpuUs / 1000 / report.elapsedMs) * 100),
-    setupsPerCpuSecond: Math.round(setups / (cpuUs / 1e6)),
-    cpuUsPerCall: Math.round(cpuUs / n),
-    cpuUserUsPerCall: Math.round(cpu.user / n),
-    cpuSystemUsPerCall: Math.round(cpu.system / n),
-    pageFaultsPerCall: Math.round((faults / n) * 10) / 10,
+    ...perCall(report, cpu, faults),
     agentCpuCorePct: Math.round(((a.cpu.user + a.cpu.system) / 1000 / report.elapsedMs) * 100),
     agentErrors: a.errors,
     agentErrorsBy: a.statuses,

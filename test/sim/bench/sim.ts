@@ -14,6 +14,7 @@ import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator } from "../src/index.ts";
+import { BENCH_MIX, perCall } from "./common.ts";
 
 /** Runs a sibling bench script in a fresh process; resolves to its last stdout line as JSON. */
 function sibling(file: string, args: string[], echo: boolean): Promise<Record<string, unknown> | null> {
@@ -71,20 +72,7 @@ const gen = new LoadGenerator({
   // Two file descriptors per open call (the switch's end and the agent's): stay under `ulimit -n`.
   maxOpen: 8000,
   drainTimeoutMs: 30000,
-  mix: {
-    destinations: () => `4930${Math.floor(Math.random() * 1e7)}`,
-    holdMs: [500, 1500],
-    trunks: {
-      gw1: {
-        kind: "mix",
-        choices: [
-          { weight: 80, behaviour: { kind: "answer", afterMs: 300, ringMs: 50 } },
-          { weight: 10, behaviour: { kind: "busy", afterMs: 100 } },
-          { weight: 10, behaviour: { kind: "fail", sipCode: 503, afterMs: 50 } },
-        ],
-      },
-    },
-  },
+  mix: BENCH_MIX,
 });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
@@ -106,9 +94,7 @@ const wire = (await sibling("./wire.ts", [String(cps), String(seconds), events],
   cpuSystemUsPerCall: number;
   pageFaultsPerCall: number;
 } | null;
-const cpuUs = cpu.user + cpu.system;
-// A call setup is new call -> answered or a final failure: every completed call had exactly one.
-const setups = Object.values(report.byOutcome).reduce((a, b) => a + b, 0);
+const figures = perCall(report, cpu, faults);
 console.log(
   JSON.stringify({
     bench: "switch-sim",
@@ -116,17 +102,7 @@ console.log(
     seconds,
     events,
     ...report,
-    simCpuCorePct: Math.round(((cpu.user + cpu.system) / 1000 / report.elapsedMs) * 100),
-    /** Contention-robust capacity: calls the simulator handles per second of its own CPU time. */
-    callsPerCpuSecond: Math.round(report.completed / (cpuUs / 1e6)),
-    /** Call setups (answered or failed) per second of the simulator's CPU time, and CPU per call. */
-    setupsPerCpuSecond: Math.round(setups / (cpuUs / 1e6)),
-    cpuUsPerCall: Math.round(cpuUs / Math.max(1, report.completed)),
-    /** The same split into user and kernel time (the kernel side is mostly the calls' TCP). */
-    cpuUserUsPerCall: Math.round(cpu.user / Math.max(1, report.completed)),
-    cpuSystemUsPerCall: Math.round(cpu.system / Math.max(1, report.completed)),
-    /** Minor page faults per call (each is kernel time: fresh pages for the heap, the GC's semi-spaces, socket buffers). */
-    pageFaultsPerCall: Math.round((faults / Math.max(1, report.completed)) * 10) / 10,
+    ...figures,
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),
@@ -141,6 +117,6 @@ console.log(
       cpuSystemUsPerCall: wire.cpuSystemUsPerCall,
       pageFaultsPerCall: wire.pageFaultsPerCall,
     },
-    overWireUsPerCall: wire && Math.round(cpuUs / Math.max(1, report.completed)) - wire.cpuUsPerCall,
+    overWireUsPerCall: wire && figures.cpuUsPerCall - wire.cpuUsPerCall,
   }),
 );

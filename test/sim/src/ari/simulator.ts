@@ -93,7 +93,7 @@ export class AriSimulator {
     },
   };
 
-  /** Send an event to the app's WebSocket. Types absent from our events.json never leave. */
+  /** Send an event (a fresh object, taken over: it gets `asterisk_id` and `application`) to the app's WebSocket. Types absent from our events.json never leave. */
   emit(app: string, ev: Record<string, unknown> & { type: string }): boolean {
     if (!(ev.type in EVENT_MODELS)) {
       this.droppedEvents++;
@@ -110,9 +110,11 @@ export class AriSimulator {
       sock.cork();
       corked.push(sock);
     }
-    // Same text as JSON.stringify({ ...ev, asterisk_id, application: app }) when ev has neither key.
-    const text = "asterisk_id" in ev || "application" in ev ? JSON.stringify({ ...ev, asterisk_id: ASTERISK_ID, application: app }) : `${JSON.stringify(ev).slice(0, -1)},"asterisk_id":"${ASTERISK_ID}","application":${JSON.stringify(app)}}`;
-    ws.send(text);
+    // The event is ours now: the two keys are set on it (a key it already has keeps its place, as
+    // in `{ ...ev, asterisk_id, application }`) and it becomes JSON before emit returns.
+    ev.asterisk_id = ASTERISK_ID;
+    ev.application = app;
+    ws.send(JSON.stringify(ev));
     return true;
   }
 

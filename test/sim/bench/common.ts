@@ -1,0 +1,40 @@
+// What the ESL (sim.ts) and ARI (ari.ts) simulator benchmarks share, so their figures compare:
+// the call mix and the per-call CPU figures of the simulator process.
+import type { LoadMix, LoadReport } from "../src/index.ts";
+
+/** 80 % answer after 300 ms with ringing at 50 ms, 10 % 486, 10 % 503; callers hang up 0.5-1.5 s after answer. */
+export const BENCH_MIX: LoadMix = {
+  destinations: () => `4930${Math.floor(Math.random() * 1e7)}`,
+  holdMs: [500, 1500],
+  trunks: {
+    gw1: {
+      kind: "mix",
+      choices: [
+        { weight: 80, behaviour: { kind: "answer", afterMs: 300, ringMs: 50 } },
+        { weight: 10, behaviour: { kind: "busy", afterMs: 100 } },
+        { weight: 10, behaviour: { kind: "fail", sipCode: 503, afterMs: 50 } },
+      ],
+    },
+  },
+};
+
+/** The simulator process's CPU (all threads) and minor page faults over a run, per call. */
+export function perCall(report: LoadReport, cpu: NodeJS.CpuUsage, faults: number) {
+  const us = cpu.user + cpu.system;
+  const n = Math.max(1, report.completed);
+  // A call setup is new call -> answered or a final failure: every completed call had exactly one.
+  const setups = Object.values(report.byOutcome).reduce((a, b) => a + b, 0);
+  return {
+    simCpuCorePct: Math.round((us / 1000 / report.elapsedMs) * 100),
+    /** Contention-robust capacity: calls the simulator handles per second of its own CPU time. */
+    callsPerCpuSecond: Math.round(report.completed / (us / 1e6)),
+    /** Call setups (answered or failed) per second of the simulator's CPU time, and CPU per call. */
+    setupsPerCpuSecond: Math.round(setups / (us / 1e6)),
+    cpuUsPerCall: Math.round(us / n),
+    /** The same split into user and kernel time (the kernel side is mostly the calls' TCP). */
+    cpuUserUsPerCall: Math.round(cpu.user / n),
+    cpuSystemUsPerCall: Math.round(cpu.system / n),
+    /** Minor page faults per call (each is kernel time: fresh pages for the heap, the GC's semi-spaces, socket buffers). */
+    pageFaultsPerCall: Math.round((faults / n) * 10) / 10,
+  };
+}
