@@ -87,7 +87,8 @@ await sim.stop();
 agent.kill();
 // The floor (NATS and Redis round trips) measured in the same run, when the local runtime is up.
 const floor = await measureFloor({ n: 5000 }).catch(() => null);
-const wire = (await sibling("./wire.ts", [String(cps), String(seconds), events], false)) as {
+// SIM_NO_WIRE=1 skips the wire floor (A/B runs of the simulator alone).
+const wire = (process.env.SIM_NO_WIRE ? null : await sibling("./wire.ts", [String(cps), String(seconds), events], false)) as {
   cpuUsPerCall: number;
   callsPerCpuSecond: number;
   cpuUserUsPerCall: number;

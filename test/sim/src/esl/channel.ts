@@ -359,7 +359,7 @@ export class Channel {
   }
 }
 
-/** A rendered channel block (parts: strings and views of pooled blocks), its UTF-8 byte count and the state it was rendered from. */
+/** A rendered channel block (parts: strings and pooled block references), its UTF-8 byte count and the state it was rendered from. */
 interface Block {
   parts: WireParts;
   bytes: number;

@@ -4,11 +4,11 @@
 // Channel#channelPairs (for JSON: as jsonMembers does, a repeated name keeps its first place).
 //
 // The parts a channel keeps for its life (a profile's unchanging lines, the channel's identity)
-// live off the JS heap in the pooled blocks of slab.ts: a rendering is a list of parts, views of
+// live off the JS heap in the pooled blocks of slab.ts: a rendering is a list of parts, references to
 // those blocks between runs of per-rendering text, with the UTF-8 byte count summed on the way.
 import type { Channel, Profile } from "./channel.ts";
 import { fsUrlEncode, type WireParts } from "./frames.ts";
-import { SLAB_MAX, release, store, view } from "./slab.ts";
+import { SLAB_MAX, release, store } from "./slab.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
@@ -178,7 +178,7 @@ export class Rendering {
       return;
     }
     this.end();
-    this.parts.push(view(k.h, k.len));
+    this.parts.push(k.h, k.len);
     this.bytes += k.len;
   }
 
@@ -298,7 +298,7 @@ export class HeaderText {
     }
     r.kept(st.mid);
     // The time lines are kept too, and rebuilt only when a time changed: an event renders them as
-    // a view instead of formatting eight microsecond timestamps (doubles, not small integers).
+    // a block instead of formatting eight microsecond timestamps (doubles, not small integers).
     if (
       st.times === NO_TEXT ||
       st.created !== p.createdUs ||

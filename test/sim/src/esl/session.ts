@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import type { EslCall, Msg } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
 import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE, type WireParts } from "./frames.ts";
+import { copyOf, copyOut } from "./slab.ts";
 import { newUuid } from "./uuid.ts";
 
 /** Output Buffer shared by all sessions (UTF-8 is at most 3 bytes per UTF-16 unit). */
@@ -107,10 +108,17 @@ export class Session {
       q.push(s);
       this.pendingBytes += s.length;
     } else
-      for (const p of s) {
+      for (let i = 0; i < s.length; i++) {
+        const p = s[i]!;
         q.push(p);
-        this.pendingBytes += p.length;
-        if (typeof p !== "string") this.pendingBuffers = true;
+        if (typeof p === "string") this.pendingBytes += p.length;
+        else {
+          // A pooled block: its handle, then its byte count.
+          const len = s[++i] as number;
+          q.push(len);
+          this.pendingBytes += len;
+          this.pendingBuffers = true;
+        }
       }
     // A burst larger than 64 KB goes out now, so back-pressure (writableNeedDrain) stays close to exact.
     // (At 16 KB a call's hangup burst, four JSON events with ~60 variables, took two writes.)
@@ -134,18 +142,24 @@ export class Session {
     if (sock.writableLength === 0 && chars * 3 <= OUT_SIZE) {
       const buf = outBuf;
       let off = 0;
-      for (const p of parts) off += typeof p === "string" ? buf.write(p, off) : p.copy(buf, off);
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i]!;
+        off += typeof p === "string" ? buf.write(p, off) : copyOut(p, parts[++i] as number, buf, off);
+      }
       sock.write(buf.subarray(0, off));
       if (sock.writableLength !== 0) outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
       return;
     }
     if (!buffers) {
-      sock.write(parts.length === 1 ? (parts[0] as string) : parts.join(""));
+      sock.write(parts.length === 1 ? (parts[0] as string) : (parts as string[]).join(""));
       return;
     }
-    // Buffer parts are views of pooled blocks (slab.ts) reused after this turn: the stream gets copies.
+    // Pooled blocks (slab.ts) are reused after this turn: the stream gets copies.
     sock.cork();
-    for (const p of parts) sock.write(typeof p === "string" ? p : Buffer.from(p));
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      sock.write(typeof p === "string" ? p : copyOf(p, parts[++i] as number));
+    }
     sock.uncork();
   }
 

@@ -6,7 +6,7 @@
 //
 // A block is named by a handle (slab << 20 | offset, a small integer: no object per block) and
 // sized in 256-byte steps up to 4 KB (larger renderings stay strings on the heap). A block freed
-// during a loop turn is reused only after that turn: views of it may still sit in a session's
+// during a loop turn is reused only after that turn: references to it may still sit in a session's
 // pending output until the session's nextTick flush copies them into the socket's Buffer.
 
 const SLAB_SHIFT = 20;
@@ -51,10 +51,16 @@ export function store(s: string, bytes: number): number {
   return h;
 }
 
-/** A view of a block's first `len` bytes, valid until the block is released and the turn ends. */
-export function view(h: number, len: number): Buffer {
+/** Copies a block's first `len` bytes to `dst` at `at`; returns `len`. Valid until the block is released and the turn ends. */
+export function copyOut(h: number, len: number, dst: Buffer, at: number): number {
   const off = h & (SLAB_SIZE - 1);
-  return slabs[h >>> SLAB_SHIFT]!.subarray(off, off + len);
+  return slabs[h >>> SLAB_SHIFT]!.copy(dst, at, off, off + len);
+}
+
+/** A copy of a block's first `len` bytes (for output that outlives the turn). */
+export function copyOf(h: number, len: number): Buffer {
+  const off = h & (SLAB_SIZE - 1);
+  return Buffer.from(slabs[h >>> SLAB_SHIFT]!.subarray(off, off + len));
 }
 
 function recycle(): void {

@@ -6,7 +6,7 @@
 // in an array, and a chunk's rendered bytes live off the JS heap in a reused pool (slab.ts). All of
 // it is kept for the call's life, and whatever a call keeps on the heap is promoted to old space.
 import { fsUrlEncode } from "./frames.ts";
-import { SLAB_MAX, release, store, view } from "./slab.ts";
+import { SLAB_MAX, release, store } from "./slab.ts";
 
 const CHUNK_SHIFT = 4;
 
@@ -52,7 +52,8 @@ const BIG = -3;
 
 /** The rendered variables of one event: chunks written back to back, and their byte count. */
 export interface VarParts {
-  parts: Array<string | Buffer>;
+  /** Strings, and pooled blocks as handle then length (see WireParts). */
+  parts: Array<string | number>;
   bytes: number;
 }
 
@@ -136,7 +137,7 @@ export class VarStore {
 
   /** `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), as cached chunks. */
   render(json: boolean): VarParts {
-    const parts: Array<string | Buffer> = [];
+    const parts: Array<string | number> = [];
     let bytes = 0;
     const n = this.ids.length;
     for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
@@ -161,7 +162,8 @@ export class VarStore {
       }
       if (h === EMPTY) continue;
       const len = this.lens[slot]!;
-      parts.push(h === BIG ? this.big!.get(slot)! : view(h, len));
+      if (h === BIG) parts.push(this.big!.get(slot)!);
+      else parts.push(h, len);
       bytes += len;
     }
     return { parts, bytes };
