@@ -2,7 +2,7 @@
 // running in a child process (its own core), so the simulator's one core is what is measured.
 // Usage: pnpm bench:sim [cps=3000] [seconds=10] [events=plain3|json7]
 //        pnpm bench:sim floor [bare|esl|both] [seconds=5] [concurrency=64]  (bench/floor.ts: bare TCP cost)
-//        pnpm bench:sim wire [cps=3000] [seconds=10] [events]  (bench/wire.ts: the same calls' bytes, no logic)
+//        pnpm bench:sim wire [cps=3000] [seconds=10] [events] [net|raw]  (bench/wire.ts: the same calls' bytes, no logic)
 //        pnpm bench:sim ari [cps=1000] [seconds=10]  (bench/ari.ts: the AriSimulator)
 // Every run ends with the wire floor at the same CPS, seconds and events (`wireFloor`, a fresh
 // process), so `overWireUsPerCall` is what the simulator's own logic costs per call in that run.

@@ -5,7 +5,10 @@
 // reply, the command replies, the events, the close. No rendering, no state machine: one shared
 // handler set, three timers per call. What this costs per call is what any Node simulator of these
 // calls pays on this machine before it renders a single header.
-// Usage: tsx test/sim/bench/wire.ts [cps=3000] [seconds=10] [plain3|json7]; prints one JSON line.
+// Usage: tsx test/sim/bench/wire.ts [cps=3000] [seconds=10] [plain3|json7] [net|raw]; prints one JSON line.
+// `raw` (a measurement only, nothing in the simulator uses it): the same calls on Node's internal
+// libuv TCP handles (process.binding("tcp_wrap")) instead of net.Socket, i.e. what Node's stream
+// layer costs per call on top of the syscalls.
 import { fork } from "node:child_process";
 import net from "node:net";
 import { loadavg } from "node:os";
@@ -31,6 +34,7 @@ const COMMAND_REPLIES = 228;
 const cps = Number(process.argv[2] ?? 3000);
 const seconds = Number(process.argv[3] ?? 10);
 const events = process.argv[4] === "plain3" ? "plain3" : "json7";
+const transport = process.argv[5] === "raw" ? "raw" : "net";
 if (!(cps > 0 && seconds > 0)) throw new Error("usage: wire.ts [cps>0] [seconds>0] [plain3|json7]");
 
 const agent = fork(new URL("./agent.ts", import.meta.url), [events], { execArgv: ["--import", "tsx"] });
@@ -61,7 +65,8 @@ function pick(): Shape {
   for (const s of SHAPES[events]) if ((r -= s.weight) < 0) return s;
   return SHAPES[events][0]!;
 }
-const call = () =>
+const call = () => (transport === "raw" ? rawCall() : netCall());
+const netCall = () =>
   new Promise<void>((done) => {
     const s = new net.Socket() as Call;
     s.step = 0;
@@ -72,6 +77,71 @@ const call = () =>
     // does not set it: strace showed no setsockopt, i.e. Nagle on, a cheaper wire than the sim's).
     s.setNoDelay(true);
     s.connect({ port, host: "127.0.0.1" });
+  });
+
+// The raw transport: a TCP handle, its connect, write and shutdown requests, as lib/net.js drives them.
+// biome-ignore lint/suspicious/noExplicitAny: Node's internal bindings are untyped
+type Binding = Record<string, any>;
+const tcp = (process as unknown as { binding(m: string): Binding }).binding;
+const { TCP, TCPConnectWrap, constants } = transport === "raw" ? tcp("tcp_wrap") : ({} as Binding);
+const { WriteWrap, ShutdownWrap, streamBaseState, kReadBytesOrError } = transport === "raw" ? tcp("stream_wrap") : ({} as Binding);
+type RawCall = { h: Binding; step: number; shape: Shape; done: () => void; closed: boolean };
+function rawWrite(c: RawCall, s: string): void {
+  const req = new WriteWrap();
+  req.handle = c.h;
+  req.oncomplete = ignore;
+  req.async = false;
+  if (c.h.writeLatin1String(req, s)) rawClose(c);
+}
+function rawClose(c: RawCall): void {
+  if (c.closed) return;
+  c.closed = true;
+  c.h.close();
+  c.done();
+}
+function rawOnRead(this: Binding): void {
+  const c = this.owner as RawCall;
+  const n = streamBaseState[kReadBytesOrError];
+  if (n < 0) {
+    rawClose(c);
+    return;
+  }
+  if (n === 0 || ++c.step > 2) return;
+  if (c.step === 1) {
+    rawWrite(c, connectReply);
+    return;
+  }
+  rawWrite(c, bytes(COMMAND_REPLIES));
+  const { writes, holdAfter } = c.shape;
+  writes.forEach(([at, n], i) => {
+    const last = i === writes.length - 1;
+    const t = at + (holdAfter !== undefined && i === holdAfter ? 500 + Math.random() * 1000 : 0);
+    setTimeout(() => {
+      if (c.closed) return;
+      rawWrite(c, bytes(n));
+      if (!last) return;
+      const req = new ShutdownWrap();
+      req.handle = c.h;
+      req.oncomplete = ignore;
+      c.h.shutdown(req);
+    }, t);
+  });
+}
+function rawOnConnect(this: Binding, status: number): void {
+  const c = this.owner as RawCall;
+  if (status < 0) rawClose(c);
+  else c.h.readStart();
+}
+const rawCall = () =>
+  new Promise<void>((done) => {
+    const c: RawCall = { h: new TCP(constants.SOCKET), step: 0, shape: pick(), done, closed: false };
+    c.h.owner = c;
+    c.h.onread = rawOnRead;
+    c.h.setNoDelay(true);
+    const req = new TCPConnectWrap();
+    req.owner = c;
+    req.oncomplete = rawOnConnect;
+    if (c.h.connect(req, "127.0.0.1", port)) rawClose(c);
   });
 
 const faults0 = process.resourceUsage().minorPageFault;
@@ -94,6 +164,7 @@ console.log(
     targetCps: cps,
     seconds,
     events,
+    transport,
     calls: started,
     achievedCps: Math.round(started / seconds),
     /** Calls per second of this process's own CPU time: the most a Node simulator could reach. */
