@@ -10,6 +10,12 @@ import { newUuid } from "./uuid.ts";
 /** Output Buffer shared by all sessions (UTF-8 is at most 3 bytes per UTF-16 unit). */
 const OUT_SIZE = 256 * 1024;
 let outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
+/**
+ * Emptied parts lists, reused by the next session that queues output: a flush consumes its list
+ * synchronously, and a fresh array per flush (several per call) is one more object for the GC.
+ */
+const spareParts: WireParts[] = [];
+const NO_PARTS: WireParts = [];
 
 function flushSession(s: Session): void {
   s.flush();
@@ -96,13 +102,16 @@ export class Session {
   }
 
   /** Output of the current tick, written with one write (see flush). */
-  private pending: WireParts = [];
+  private pending: WireParts = NO_PARTS;
   private pendingBytes = 0;
   private pendingBuffers = false;
 
   /** Writes in one tick go out together (FreeSWITCH writes a burst of events the same way). */
   private out(s: string | WireParts): void {
-    if (!this.pending.length) process.nextTick(flushSession, this);
+    if (this.pending === NO_PARTS) {
+      this.pending = spareParts.pop() ?? [];
+      process.nextTick(flushSession, this);
+    }
     const q = this.pending;
     if (typeof s === "string") {
       q.push(s);
@@ -127,14 +136,19 @@ export class Session {
 
   flush(): void {
     const parts = this.pending;
-    if (!parts.length) return;
+    if (parts === NO_PARTS) return;
     const chars = this.pendingBytes;
     const buffers = this.pendingBuffers;
-    this.pending = [];
+    this.pending = NO_PARTS;
     this.pendingBytes = 0;
     this.pendingBuffers = false;
     const sock = this.socket;
-    if (sock.destroyed || !sock.writable) return;
+    if (!(sock.destroyed || !sock.writable)) this.writeParts(sock, parts, chars, buffers);
+    parts.length = 0;
+    if (spareParts.length < 64) spareParts.push(parts);
+  }
+
+  private writeParts(sock: Socket, parts: WireParts, chars: number, buffers: boolean): void {
     // The tick's parts are copied into one shared Buffer and written from there: no joined string
     // (tens of KB per call allocated only to be copied again by the write). A write the kernel
     // takes at once leaves nothing behind; one that has to wait keeps that Buffer, so the next
@@ -178,7 +192,7 @@ export class Session {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
+    this.pending = NO_PARTS;
     this.pendingBytes = 0;
     this.pendingBuffers = false;
     this.socket.destroy();
