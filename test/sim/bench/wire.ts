@@ -48,13 +48,15 @@ function onData(this: Call): void {
   if (++this.step === 1) this.write(connectReply);
   else if (this.step === 2) {
     this.write(bytes(COMMAND_REPLIES));
-    const { writes, holdAfter } = this.shape;
-    writes.forEach(([at, n], i) => {
-      const last = i === writes.length - 1;
-      const t = at + (holdAfter !== undefined && i === holdAfter ? 500 + Math.random() * 1000 : 0);
-      setTimeout(() => (last ? this.end(bytes(n)) : this.write(bytes(n))), t);
-    });
+    schedule(this.shape, (n, last) => (last ? this.end(bytes(n)) : this.write(bytes(n))));
   }
+}
+/** The shape's writes at their moments (the one after `holdAfter` waits for the caller's 0.5-1.5 s hold). */
+function schedule({ writes, holdAfter }: Shape, write: (n: number, last: boolean) => void): void {
+  writes.forEach(([at, n], i) => {
+    const t = at + (holdAfter !== undefined && i === holdAfter ? 500 + Math.random() * 1000 : 0);
+    setTimeout(write, t, n, i === writes.length - 1);
+  });
 }
 function onClose(this: Call): void {
   this.done();
@@ -112,19 +114,14 @@ function rawOnRead(this: Binding): void {
     return;
   }
   rawWrite(c, bytes(COMMAND_REPLIES));
-  const { writes, holdAfter } = c.shape;
-  writes.forEach(([at, n], i) => {
-    const last = i === writes.length - 1;
-    const t = at + (holdAfter !== undefined && i === holdAfter ? 500 + Math.random() * 1000 : 0);
-    setTimeout(() => {
-      if (c.closed) return;
-      rawWrite(c, bytes(n));
-      if (!last) return;
-      const req = new ShutdownWrap();
-      req.handle = c.h;
-      req.oncomplete = ignore;
-      c.h.shutdown(req);
-    }, t);
+  schedule(c.shape, (n, last) => {
+    if (c.closed) return;
+    rawWrite(c, bytes(n));
+    if (!last) return;
+    const req = new ShutdownWrap();
+    req.handle = c.h;
+    req.oncomplete = ignore;
+    c.h.shutdown(req);
   });
 }
 function rawOnConnect(this: Binding, status: number): void {

@@ -143,7 +143,7 @@ export class Session {
     this.pendingBytes = 0;
     this.pendingBuffers = false;
     const sock = this.socket;
-    if (!(sock.destroyed || !sock.writable)) this.writeParts(sock, parts, chars, buffers);
+    if (sock.writable && !sock.destroyed) this.writeParts(sock, parts, chars, buffers);
     parts.length = 0;
     if (spareParts.length < 64) spareParts.push(parts);
   }

@@ -5,7 +5,7 @@
 // Nothing per variable is an object: names are shared ids (one table for all channels), values sit
 // in an array, and a chunk's rendered bytes live off the JS heap in a reused pool (slab.ts). All of
 // it is kept for the call's life, and whatever a call keeps on the heap is promoted to old space.
-import { fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, type WireParts } from "./frames.ts";
 import { SLAB_MAX, release, store } from "./slab.ts";
 
 const CHUNK_SHIFT = 4;
@@ -52,8 +52,7 @@ const BIG = -3;
 
 /** The rendered variables of one event: chunks written back to back, and their byte count. */
 export interface VarParts {
-  /** Strings, and pooled blocks as handle then length (see WireParts). */
-  parts: Array<string | number>;
+  parts: WireParts;
   bytes: number;
 }
 
@@ -137,7 +136,7 @@ export class VarStore {
 
   /** `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), as cached chunks. */
   render(json: boolean): VarParts {
-    const parts: Array<string | number> = [];
+    const parts: WireParts = [];
     let bytes = 0;
     const n = this.ids.length;
     for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
