@@ -50,18 +50,25 @@ function dates(nowMs: number): [string, string] {
   return [dateLocal, dateGmt];
 }
 
-const plainHeadCache = new Map<string, string>();
+/** Per core uuid, then event name (two lookups by existing strings: no key concatenated per event). */
+function cacheFor<T>(caches: Map<string, Map<string, T>>, coreUuid: string): Map<string, T> {
+  let m = caches.get(coreUuid);
+  if (!m) caches.set(coreUuid, (m = new Map()));
+  return m;
+}
+
+const plainHeadCache = new Map<string, Map<string, string>>();
 
 /** The event header block rendered for `plain`, with the static part cached per event name. */
 export function plainHead(sw: SwitchInfo, name: string): string {
   const now = Date.now();
   dates(now);
-  const key = sw.coreUuid + name;
-  let pre = plainHeadCache.get(key);
+  const cache = cacheFor(plainHeadCache, sw.coreUuid);
+  let pre = cache.get(name);
   if (pre === undefined) {
     pre = "";
     for (const [k, v] of eventHead(sw, name).slice(0, 6)) pre += k + ": " + fsUrlEncode(v) + "\n";
-    plainHeadCache.set(key, pre);
+    cache.set(name, pre);
   }
   const c = CALLING[name] ?? ["mod_event_socket.c", "api_exec", 1572];
   return (
@@ -75,7 +82,7 @@ export function plainHead(sw: SwitchInfo, name: string): string {
   );
 }
 
-const jsonHeadCache = new Map<string, [pre: string, calling: string, ascii: boolean]>();
+const jsonHeadCache = new Map<string, Map<string, [pre: string, calling: string, ascii: boolean]>>();
 
 /** Whether the last jsonHead result is ASCII (its length is its UTF-8 byte count). */
 export let jsonHeadAscii = true;
@@ -84,8 +91,8 @@ export let jsonHeadAscii = true;
 export function jsonHead(sw: SwitchInfo, name: string): string {
   const now = Date.now();
   dates(now);
-  const key = sw.coreUuid + name;
-  let c = jsonHeadCache.get(key);
+  const cache = cacheFor(jsonHeadCache, sw.coreUuid);
+  let c = cache.get(name);
   if (c === undefined) {
     const j = JSON.stringify;
     const pre: Pairs = [
@@ -100,7 +107,7 @@ export function jsonHead(sw: SwitchInfo, name: string): string {
     const p0 = pre.map(([k, v]) => j(k) + ":" + j(v)).join(",");
     const p1 = ',"Event-Calling-File":' + j(at[0]) + ',"Event-Calling-Function":' + j(at[1]) + ',"Event-Calling-Line-Number":"' + at[2] + '"';
     c = [p0, p1, Buffer.byteLength(p0) === p0.length && Buffer.byteLength(p1) === p1.length];
-    jsonHeadCache.set(key, c);
+    cache.set(name, c);
   }
   const ts = now * 1000 + Math.floor(Math.random() * 1000);
   jsonHeadAscii = c[2] && datesAscii;

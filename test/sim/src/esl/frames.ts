@@ -11,6 +11,15 @@ for (let c = 0; c < 128; c++) {
 }
 
 /** switch_url_encode: printable ASCII except the unsafe set stays; everything else is %XX (UTF-8 bytes). */
+/** True when JSON.stringify(v) is `"` + v + `"` (no quote, backslash, control or lone surrogate). */
+export function jsonPlain(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
 export function fsUrlEncode(s: string): string {
   const n = s.length;
   let i = 0;

@@ -7,7 +7,7 @@
 // live off the JS heap in the pooled blocks of slab.ts: a rendering is a list of parts, references to
 // those blocks between runs of per-rendering text, with the UTF-8 byte count summed on the way.
 import type { Channel, Profile } from "./channel.ts";
-import { fsUrlEncode, type WireParts } from "./frames.ts";
+import { fsUrlEncode, jsonPlain, type WireParts } from "./frames.ts";
 import { SLAB_MAX, release, store } from "./slab.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
@@ -36,6 +36,22 @@ interface Consts {
   transfer: string;
   bridged: string;
   tail: string;
+  /** Keys of the profile's own lines (a line is key + encoded value), and its constant lines. */
+  directions: string;
+  username: string;
+  dialplan: string;
+  callerName: string;
+  callerNumber: string;
+  origName: string;
+  origNumber: string;
+  network: string;
+  ani: string;
+  destination: string;
+  uniqueId: string;
+  source: string;
+  context: string;
+  channelName: string;
+  profileIndex: string;
 }
 
 const TIME_KEYS = [
@@ -50,6 +66,8 @@ const TIME_KEYS = [
 /** Per format: constant runs of the channel block and caches of the lines that take few values. */
 interface Fixed {
   line: Line;
+  /** A value as it follows its key: URL-encoded with the newline (plain), or a JSON string. */
+  enc: (v: string) => string;
   key: (k: string) => string;
   /** A number's line: key + pre + digits + post (digits need no encoding in either format). */
   pre: string;
@@ -64,9 +82,10 @@ interface Fixed {
   cause: Map<string, string>;
 }
 
-function fixed(line: Line, key: (k: string) => string, pre: string, post: string): Fixed {
+function fixed(line: Line, enc: (v: string) => string, key: (k: string) => string, pre: string, post: string): Fixed {
   return {
     line,
+    enc,
     key,
     pre,
     post,
@@ -86,8 +105,10 @@ function fixed(line: Line, key: (k: string) => string, pre: string, post: string
   };
 }
 
-const PLAIN = fixed(plainLine, plainKey, "", "\n");
-const JSON_ = fixed(jsonLine, jsonKey, '"', '"');
+const plainEnc = (v: string) => fsUrlEncode(v) + "\n";
+const jsonEnc = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
+const PLAIN = fixed(plainLine, plainEnc, plainKey, "", "\n");
+const JSON_ = fixed(jsonLine, jsonEnc, jsonKey, '"', '"');
 
 /** A cached line of a header whose values are few (states, causes): flat, shared by all channels. */
 function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string): string {
@@ -114,8 +135,24 @@ function constsOf(f: Fixed, prefix: string): Consts {
   let c = f.prefixes.get(prefix);
   if (!c) {
     const l = f.line;
+    const k = f.key;
     c = {
       indexed: prefix + "#",
+      directions: l(prefix + "Direction", "inbound") + l(prefix + "Logical-Direction", "inbound"),
+      username: k(prefix + "Username"),
+      dialplan: l(prefix + "Dialplan", "XML"),
+      callerName: k(prefix + "Caller-ID-Name"),
+      callerNumber: k(prefix + "Caller-ID-Number"),
+      origName: k(prefix + "Orig-Caller-ID-Name"),
+      origNumber: k(prefix + "Orig-Caller-ID-Number"),
+      network: l(prefix + "Network-Addr", "192.0.2.10"),
+      ani: k(prefix + "ANI"),
+      destination: k(prefix + "Destination-Number"),
+      uniqueId: k(prefix + "Unique-ID"),
+      source: l(prefix + "Source", "mod_sofia"),
+      context: k(prefix + "Context"),
+      channelName: k(prefix + "Channel-Name"),
+      profileIndex: l(prefix + "Profile-Index", "1"),
       times: TIME_KEYS.map((t) => f.key(prefix + t) + f.pre),
       calleeName: prefix + "Callee-ID-Name",
       calleeNumber: prefix + "Callee-ID-Number",
@@ -254,28 +291,13 @@ export class HeaderText {
       unkeep(st.mid);
       unkeep(st.times);
     }
-    const l = this.f.line;
-    const head = [
-      l(prefix + "Direction", "inbound"),
-      l(prefix + "Logical-Direction", "inbound"),
-      l(prefix + "Username", p.username),
-      l(prefix + "Dialplan", "XML"),
-      l(prefix + "Caller-ID-Name", p.callerName),
-      l(prefix + "Caller-ID-Number", p.callerNumber),
-      l(prefix + "Orig-Caller-ID-Name", p.callerName),
-      l(prefix + "Orig-Caller-ID-Number", p.callerNumber),
-    ].join("");
-    const m = [
-      l(prefix + "Network-Addr", "192.0.2.10"),
-      l(prefix + "ANI", p.callerNumber),
-      l(prefix + "Destination-Number", p.destination),
-      l(prefix + "Unique-ID", p.uuid),
-      l(prefix + "Source", "mod_sofia"),
-      l(prefix + "Context", p.context),
-      l(prefix + "Channel-Name", p.channelName),
-    ];
-    if (withIndex) m.push(l(prefix + "Profile-Index", "1"));
-    st = { p, head: keep(head, this.pooled), mid: keep(m.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
+    const e = this.f.enc;
+    const name = e(p.callerName);
+    const num = e(p.callerNumber);
+    const head = [c.directions, c.username, p.username === p.callerNumber ? num : e(p.username), c.dialplan, c.callerName, name, c.callerNumber, num, c.origName, name, c.origNumber, num].join("");
+    const mid = [c.network, c.ani, num, c.destination, e(p.destination), c.uniqueId, e(p.uuid), c.source, c.context, e(p.context), c.channelName, e(p.channelName)];
+    if (withIndex) mid.push(c.profileIndex);
+    st = { p, head: keep(head, this.pooled), mid: keep(mid.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
     this.statics.set(key, st);
     return st;
   }

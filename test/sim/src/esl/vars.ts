@@ -5,7 +5,7 @@
 // Nothing per variable is an object: names are shared ids (one table for all channels), values sit
 // in an array, and a chunk's rendered bytes live off the JS heap in a reused pool (slab.ts). All of
 // it is kept for the call's life, and whatever a call keeps on the heap is promoted to old space.
-import { fsUrlEncode, type WireParts } from "./frames.ts";
+import { fsUrlEncode, jsonPlain, type WireParts } from "./frames.ts";
 import { SLAB_MAX, release, store } from "./slab.ts";
 
 const CHUNK_SHIFT = 4;
@@ -30,15 +30,6 @@ function nameId(k: string): number {
   jsonQuoted.push(j + '"');
   idOf.set(k, n);
   return n;
-}
-
-/** True when JSON.stringify(v) is `"` + v + `"` (no quote, backslash, control or lone surrogate). */
-function jsonPlain(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return false;
-  }
-  return true;
 }
 
 /** The id of a deleted position (never a name's id: shared ids are >= 0, private ones <= -2). */
