@@ -66,12 +66,17 @@ export async function crashRun(opts: { calls: number; rate?: number; chaos?: boo
     let rejected = 0;
     let done = 0;
     let chaosOn = !!opts.chaos;
+    // At least MIN_KILLS kills of the assembler or the sink happen whatever the run's speed: a fast
+    // run (CI's publish takes ~4 s) must not end its chaos after a single kill.
+    const MIN_KILLS = opts.chaos ? 2 : 0;
+    const victimKills = () => assembler.kills + sink.kills;
     const chaos = (async () => {
       let natsDone = !opts.natsRestart;
-      while (chaosOn) {
-        // a restarted process needs about a second to start (tsx): kill again only after it ran a while
-        await sleep(rnd(1000, 3000));
-        if (!chaosOn) break;
+      while (chaosOn || victimKills() < MIN_KILLS) {
+        // a restarted process needs about a second to start (tsx): kill again only after it ran a
+        // while; while the minimum is not reached, sooner
+        await sleep(victimKills() < MIN_KILLS ? rnd(600, 1200) : rnd(1000, 3000));
+        if (!chaosOn && victimKills() >= MIN_KILLS) break;
         if (!natsDone && done > opts.calls * 0.4) {
           natsDone = true;
           log(`chaos: kill -9 nats-server at ${done} calls`);
