@@ -1,9 +1,9 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
-import { fsUrlEncode, type WireParts } from "./frames.ts";
+import { fsUrlEncode } from "./frames.ts";
 import { HeaderText, Rendering, STATE_NUM } from "./headertext.ts";
-import { type VarParts, VarStore } from "./vars.ts";
+import { VarStore } from "./vars.ts";
 import { newUuid } from "./uuid.ts";
 
 export { eventHead };
@@ -137,11 +137,10 @@ export class Channel {
     v("call_uuid", this.uuid);
   }
 
-  /** The channel is destroyed: its pooled renderings are given back (see slab.ts). */
+  /** The channel is destroyed: its cached renderings are dropped. */
   release(): void {
     this.vars.release();
-    this.text.release();
-    this.jsonText?.release();
+    this.dropBlocks();
   }
 
   setVar(k: string, v: string | undefined): void {
@@ -250,12 +249,20 @@ export class Channel {
     return out;
   }
 
+  /** The headers of the `connect` reply (CHANNEL_DATA), in FreeSWITCH's order: the reference for connectReply. */
+  connectPairs(): Pairs {
+    const out = eventHead(this.sw, "CHANNEL_DATA");
+    for (const p of this.profilePairs("Channel-", this.profile, true)) out.push(p);
+    for (const p of this.channelPairs(false)) out.push(p);
+    for (const p of this.varPairs()) out.push(p);
+    return out;
+  }
+
   /** A channel block and what it was rendered from: it only changes with state, times and legs. */
   private block(r: Rendering, name: string, o: EventOpts): Block {
     const p = this.profile;
-    r.end();
     return {
-      parts: r.parts,
+      s: r.s,
       bytes: r.bytes,
       early: name === "CHANNEL_HANGUP_COMPLETE",
       bridge: !!o.bridge,
@@ -293,11 +300,11 @@ export class Channel {
   }
 
   /**
-   * A whole ESL event frame as parts written back to back: the outer headers and event head as one
-   * string, then the channel block (shared by the events of one loop turn with the same state),
-   * the variables as cached chunks (vars.ts), then the application headers.
+   * A whole ESL event frame as one string: the outer headers and event head, the channel block
+   * (shared by the events of one loop turn with the same state), the variables (vars.ts), then the
+   * application headers.
    */
-  render(kind: "plain" | "json", name: string, o: EventOpts = {}): WireParts {
+  render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
     if (kind === "json") return this.renderJson(name, o);
     const head = plainHead(this.sw, name);
     this.keepBlocks();
@@ -310,20 +317,16 @@ export class Channel {
     if (o.app) for (const [k, v] of this.appPairs(o.app)) tail += k + ": " + fsUrlEncode(v) + "\n";
     tail += "\n";
     // head and tail are ASCII (names are constants, values URL-encoded): length is their byte count.
-    const vars = o.noVars ? undefined : this.vars.render(false);
-    const len = head.length + this.chanPlain.bytes + (vars ? vars.bytes : 0) + tail.length;
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head];
-    for (const p of this.chanPlain.parts) out.push(p);
-    if (vars) for (const p of vars.parts) out.push(p);
-    out.push(tail);
-    return out;
+    const vars = o.noVars ? "" : this.vars.render(false);
+    const len = head.length + this.chanPlain.bytes + (o.noVars ? 0 : this.vars.bytes) + tail.length;
+    return "Content-Length: " + len + "\nContent-Type: text/event-plain\n\n" + head + this.chanPlain.s + vars + tail;
   }
 
   /**
    * The JSON object text, equal to JSON.stringify of the pairs as an object (a repeated name keeps
    * its first position and its last value), built from cached fragments.
    */
-  private renderJson(name: string, o: EventOpts): WireParts {
+  private renderJson(name: string, o: EventOpts): string {
     this.keepBlocks();
     if (!this.chanJson || !this.blockFits(this.chanJson, name, o)) {
       this.jsonText ??= new HeaderText(this, "json");
@@ -331,37 +334,28 @@ export class Channel {
       this.jsonText.channel(r, !!o.bridge, name);
       this.chanJson = this.block(r, name, o);
     }
-    let vars: VarParts | undefined;
-    if (!o.noVars && this.vars.size) vars = this.vars.render(true);
+    const withVars = !o.noVars && this.vars.size > 0;
+    const vars = withVars ? this.vars.render(true) : "";
     const head = "{" + jsonHead(this.sw, name);
     const headBytes = jsonHeadAscii ? head.length : Buffer.byteLength(head);
     const tail = o.app ? "," + jsonMembers(this.appPairs(o.app)) + "}" : "}";
-    const len = headBytes + this.chanJson.bytes + (vars ? vars.bytes : 0) + (o.app ? Buffer.byteLength(tail) : 1);
-    const out: WireParts = ["Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head];
-    for (const p of this.chanJson.parts) out.push(p);
-    if (vars) for (const p of vars.parts) out.push(p);
-    out.push(tail);
-    return out;
+    const len = headBytes + this.chanJson.bytes + (withVars ? this.vars.bytes : 0) + (o.app ? Buffer.byteLength(tail) : 1);
+    return "Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head + this.chanJson.s + vars + tail;
   }
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
-  connectReply(): WireParts {
-    this.keepBlocks();
+  connectReply(): string {
     const r = new Rendering();
     r.ascii(plainHead(this.sw, "CHANNEL_DATA"));
     this.text.profile(r, "Channel-", this.profile, true);
     this.text.channel(r, false, "");
-    r.end();
-    const out = r.parts;
-    for (const p of this.vars.render(false).parts) out.push(p);
-    out.push("Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n");
-    return out;
+    return r.s + this.vars.render(false) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
   }
 }
 
-/** A rendered channel block (parts: strings and pooled block references), its UTF-8 byte count and the state it was rendered from. */
+/** A rendered channel block, its UTF-8 byte count and the state it was rendered from. */
 interface Block {
-  parts: WireParts;
+  s: string;
   bytes: number;
   early: boolean;
   bridge: boolean;

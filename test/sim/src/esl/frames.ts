@@ -63,13 +63,6 @@ export function fsUrlDecode(s: string): string {
   }
 }
 
-/**
- * One frame (or several) as parts written back to back: strings are sent as UTF-8; a number is a
- * pooled block (slab.ts) and the number after it that block's byte count. Two small integers per
- * block instead of a Buffer view: a view is an object (~100 B) made per block per event.
- */
-export type WireParts = Array<string | number>;
-
 export const GOODBYE = "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n";
 
 export function commandReply(text: string, extra?: Array<[string, string]>): string {

@@ -3,12 +3,10 @@
 // encoded once, the rest (states, times, callee) per rendering. Same bytes as rendering
 // Channel#channelPairs (for JSON: as jsonMembers does, a repeated name keeps its first place).
 //
-// The parts a channel keeps for its life (a profile's unchanging lines, the channel's identity)
-// live off the JS heap in the pooled blocks of slab.ts: a rendering is a list of parts, references to
-// those blocks between runs of per-rendering text, with the UTF-8 byte count summed on the way.
+// A rendering is one string (runs of cached text concatenated) with its UTF-8 byte count summed
+// on the way: the session's write flattens it once.
 import type { Channel, Profile } from "./channel.ts";
-import { fsUrlEncode, jsonPlain, type WireParts } from "./frames.ts";
-import { SLAB_MAX, release, store } from "./slab.ts";
+import { fsUrlEncode, jsonPlain } from "./frames.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
@@ -170,61 +168,39 @@ function constsOf(f: Fixed, prefix: string): Consts {
   return c;
 }
 
-/** Text kept for a channel's life: a pooled block (`h` >= 0) or, when too long for one, the string. */
+/** Text kept for a channel's life and its UTF-8 byte count. */
 interface Kept {
-  h: number;
-  len: number;
   s: string;
+  len: number;
 }
 
-const NO_TEXT: Kept = { h: -1, len: 0, s: "" };
+const NO_TEXT: Kept = { s: "", len: 0 };
 
-/** `s` kept off the heap (or as is, when longer than a block or when the channel is gone). */
-function keep(s: string, pooled: boolean): Kept {
-  const len = Buffer.byteLength(s);
-  if (!pooled || len === 0 || len > SLAB_MAX) return { h: -1, len, s };
-  return { h: store(s, len), len, s: "" };
-}
-
-function unkeep(k: Kept): void {
-  if (k.h >= 0) release(k.h, k.len);
+function keep(s: string): Kept {
+  return { s, len: Buffer.byteLength(s) };
 }
 
 /**
- * A rendering being assembled: parts and their UTF-8 byte count. Text between kept blocks is
- * gathered into one run; it is ASCII (names, states, digits, URL-encoded values) unless added with
- * its byte count (JSON values may not be).
+ * A rendering being assembled: one string and its UTF-8 byte count. Text added with `ascii` is
+ * ASCII (names, states, digits, URL-encoded values); other text comes with its byte count.
  */
 export class Rendering {
-  readonly parts: WireParts = [];
+  s = "";
   bytes = 0;
-  private run = "";
 
   ascii(s: string): void {
-    this.run += s;
+    this.s += s;
+    this.bytes += s.length;
   }
 
   text(s: string, bytes: number): void {
-    this.run += s;
-    this.bytes += bytes - s.length;
+    this.s += s;
+    this.bytes += bytes;
   }
 
   kept(k: Kept): void {
-    if (k.h < 0) {
-      this.text(k.s, k.len);
-      return;
-    }
-    this.end();
-    this.parts.push(k.h, k.len);
+    this.s += k.s;
     this.bytes += k.len;
-  }
-
-  /** Closes the current run (call before reading `parts`). */
-  end(): void {
-    if (!this.run) return;
-    this.parts.push(this.run);
-    this.bytes += this.run.length;
-    this.run = "";
   }
 }
 
@@ -258,8 +234,6 @@ export class HeaderText {
   private bridge = "";
   private bridgeBytes = 0;
   private bridgeUuid = "";
-  /** False once the channel is gone: nothing more is kept in the pool. */
-  private pooled = true;
 
   constructor(
     private readonly ch: Channel,
@@ -268,36 +242,17 @@ export class HeaderText {
     this.f = format === "json" ? JSON_ : PLAIN;
   }
 
-  /** The channel is gone: its kept blocks go back to the pool. */
-  release(): void {
-    this.pooled = false;
-    for (const st of this.statics.values()) {
-      unkeep(st.head);
-      unkeep(st.mid);
-      unkeep(st.times);
-    }
-    this.statics.clear();
-    unkeep(this.ident);
-    this.ident = NO_TEXT;
-    this.identName = "";
-  }
-
   private static(prefix: string, p: Profile, withIndex: boolean, c: Consts): Static {
     const key = withIndex ? c.indexed : prefix;
     let st = this.statics.get(key);
     if (st?.p === p) return st;
-    if (st) {
-      unkeep(st.head);
-      unkeep(st.mid);
-      unkeep(st.times);
-    }
     const e = this.f.enc;
     const name = e(p.callerName);
     const num = e(p.callerNumber);
     const head = [c.directions, c.username, p.username === p.callerNumber ? num : e(p.username), c.dialplan, c.callerName, name, c.callerNumber, num, c.origName, name, c.origNumber, num].join("");
     const mid = [c.network, c.ani, num, c.destination, e(p.destination), c.uniqueId, e(p.uuid), c.source, c.context, e(p.context), c.channelName, e(p.channelName)];
     if (withIndex) mid.push(c.profileIndex);
-    st = { p, head: keep(head, this.pooled), mid: keep(mid.join(""), this.pooled), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
+    st = { p, head: keep(head), mid: keep(mid.join("")), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
     this.statics.set(key, st);
     return st;
   }
@@ -330,7 +285,6 @@ export class HeaderText {
       st.hangup !== p.hangupUs ||
       st.bridged !== p.bridgedUs
     ) {
-      unkeep(st.times);
       st.created = p.createdUs;
       st.answered = p.answeredUs;
       st.progress = p.progressUs;
@@ -350,7 +304,7 @@ export class HeaderText {
         c.bridged, p.bridgedUs, post,
         c.tail,
       ].join("");
-      st.times = keep(text, this.pooled);
+      st.times = keep(text);
     }
     r.kept(st.times);
   }
@@ -376,9 +330,8 @@ export class HeaderText {
     if (early) r.text(cause, causeBytes);
     const chName = ch.profile.channelName;
     if (this.identName !== chName || this.ident === NO_TEXT) {
-      unkeep(this.ident);
       this.identName = chName;
-      this.ident = keep([l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join(""), this.pooled);
+      this.ident = keep([l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join(""));
     }
     r.ascii(stateLines(f, ch.state, ch.callState));
     r.kept(this.ident);

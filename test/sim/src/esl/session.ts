@@ -3,19 +3,8 @@
 import type { Socket } from "node:net";
 import type { EslCall, Msg } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
-import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE, type WireParts } from "./frames.ts";
-import { copyOf, copyOut } from "./slab.ts";
+import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE } from "./frames.ts";
 import { newUuid } from "./uuid.ts";
-
-/** Output Buffer shared by all sessions (UTF-8 is at most 3 bytes per UTF-16 unit). */
-const OUT_SIZE = 256 * 1024;
-let outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
-/**
- * Emptied parts lists, reused by the next session that queues output: a flush consumes its list
- * synchronously, and a fresh array per flush (several per call) is one more object for the GC.
- */
-const spareParts: WireParts[] = [];
-const NO_PARTS: WireParts = [];
 
 function flushSession(s: Session): void {
   s.flush();
@@ -101,83 +90,27 @@ export class Session {
     this.host.closed(this);
   }
 
-  /** Output of the current tick, written with one write (see flush). */
-  private pending: WireParts = NO_PARTS;
-  private pendingBytes = 0;
-  private pendingBuffers = false;
+  /** Output of the current tick (frames concatenated), written with one write (see flush). */
+  private pending = "";
 
   /** Writes in one tick go out together (FreeSWITCH writes a burst of events the same way). */
-  private out(s: string | WireParts): void {
-    if (this.pending === NO_PARTS) {
-      this.pending = spareParts.pop() ?? [];
-      process.nextTick(flushSession, this);
-    }
-    const q = this.pending;
-    if (typeof s === "string") {
-      q.push(s);
-      this.pendingBytes += s.length;
-    } else
-      for (let i = 0; i < s.length; i++) {
-        const p = s[i]!;
-        q.push(p);
-        if (typeof p === "string") this.pendingBytes += p.length;
-        else {
-          // A pooled block: its handle, then its byte count.
-          const len = s[++i] as number;
-          q.push(len);
-          this.pendingBytes += len;
-          this.pendingBuffers = true;
-        }
-      }
+  private out(s: string): void {
+    if (this.pending === "") process.nextTick(flushSession, this);
+    this.pending += s;
     // A burst larger than 64 KB goes out now, so back-pressure (writableNeedDrain) stays close to exact.
     // (At 16 KB a call's hangup burst, four JSON events with ~60 variables, took two writes.)
-    if (this.pendingBytes >= 65536) this.flush();
+    if (this.pending.length >= 65536) this.flush();
   }
 
   flush(): void {
-    const parts = this.pending;
-    if (parts === NO_PARTS) return;
-    const chars = this.pendingBytes;
-    const buffers = this.pendingBuffers;
-    this.pending = NO_PARTS;
-    this.pendingBytes = 0;
-    this.pendingBuffers = false;
+    const s = this.pending;
+    if (s === "") return;
+    this.pending = "";
     const sock = this.socket;
-    if (sock.writable && !sock.destroyed) this.writeParts(sock, parts, chars, buffers);
-    parts.length = 0;
-    if (spareParts.length < 64) spareParts.push(parts);
+    if (sock.writable && !sock.destroyed) sock.write(s);
   }
 
-  private writeParts(sock: Socket, parts: WireParts, chars: number, buffers: boolean): void {
-    // The tick's parts are copied into one shared Buffer and written from there: no joined string
-    // (tens of KB per call allocated only to be copied again by the write). A write the kernel
-    // takes at once leaves nothing behind; one that has to wait keeps that Buffer, so the next
-    // flush starts on a fresh one. A socket already backed up gets its own joined string.
-    if (sock.writableLength === 0 && chars * 3 <= OUT_SIZE) {
-      const buf = outBuf;
-      let off = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i]!;
-        off += typeof p === "string" ? buf.write(p, off) : copyOut(p, parts[++i] as number, buf, off);
-      }
-      sock.write(buf.subarray(0, off));
-      if (sock.writableLength !== 0) outBuf = Buffer.allocUnsafeSlow(OUT_SIZE);
-      return;
-    }
-    if (!buffers) {
-      sock.write(parts.length === 1 ? (parts[0] as string) : (parts as string[]).join(""));
-      return;
-    }
-    // Pooled blocks (slab.ts) are reused after this turn: the stream gets copies.
-    sock.cork();
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      sock.write(typeof p === "string" ? p : copyOf(p, parts[++i] as number));
-    }
-    sock.uncork();
-  }
-
-  write(s: string | WireParts): void {
+  write(s: string): void {
     if (!this.closed) this.out(s);
   }
 
@@ -192,9 +125,7 @@ export class Session {
   destroy(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = NO_PARTS;
-    this.pendingBytes = 0;
-    this.pendingBuffers = false;
+    this.pending = "";
     this.socket.destroy();
     this.host.closed(this);
   }
@@ -205,7 +136,7 @@ export class Session {
   }
 
   /** Queue an event; past the queue limit events are lost, and past maxLost the listener is killed. */
-  sendEventFrame(frame: string | WireParts): void {
+  sendEventFrame(frame: string): void {
     if (this.closed) return;
     if (this.socket.writableNeedDrain) {
       if (this.queued >= this.host.slowConsumer.queueLimit) {

@@ -6,7 +6,7 @@ import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, typ
 import { runApi } from "./api.ts";
 import { type CallHost, EslCall, originatedLeg } from "./call.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
-import { eventFrame, jsonEventBody, plainEventBody, type WireParts } from "./frames.ts";
+import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
 import { Session, type SessionHost } from "./session.ts";
 
 export interface EslSimulatorOptions {
@@ -215,8 +215,8 @@ export class EslSimulator {
   }
 
   private emit(call: EslCall, name: string, o?: EventOpts): void {
-    let plain: WireParts | undefined;
-    let json: WireParts | undefined;
+    let plain: string | undefined;
+    let json: string | undefined;
     const own = this.byUuid.get(call.uuid);
     if (own)
       for (const s of own) {

@@ -1,12 +1,12 @@
 // A channel's variables in FreeSWITCH's order, with their `plain` lines and JSON members rendered
-// in chunks of 16: an event writes the cached chunks, and only a chunk whose variables changed is
+// in chunks of 16: an event takes the cached text, and only a chunk whose variables changed is
 // rebuilt (the ~20 variables a call starts with never change; the rest change a few at a time).
 //
 // Nothing per variable is an object: names are shared ids (one table for all channels), values sit
-// in an array, and a chunk's rendered bytes live off the JS heap in a reused pool (slab.ts). All of
-// it is kept for the call's life, and whatever a call keeps on the heap is promoted to old space.
-import { fsUrlEncode, jsonPlain, type WireParts } from "./frames.ts";
-import { SLAB_MAX, release, store } from "./slab.ts";
+// in an array. A rendering is one string per format (the chunks concatenated), reused by every
+// event until a variable changes: the events of one burst share it, and the session's write
+// flattens it once.
+import { fsUrlEncode, jsonPlain } from "./frames.ts";
 
 const CHUNK_SHIFT = 4;
 
@@ -35,31 +35,21 @@ function nameId(k: string): number {
 /** The id of a deleted position (never a name's id: shared ids are >= 0, private ones <= -2). */
 const DEAD = -1;
 
-/** Chunk state in `blocks`: not rendered yet, or rendered to nothing (all its variables deleted). */
-const NONE = -1;
-const EMPTY = -2;
-/** Rendered but longer than SLAB_MAX: kept as a string in `big`. */
-const BIG = -3;
-
-/** The rendered variables of one event: chunks written back to back, and their byte count. */
-export interface VarParts {
-  parts: WireParts;
-  bytes: number;
-}
-
 export class VarStore {
   /** Name id per position (every variable ever set, in order); a deleted one's becomes DEAD. */
   private readonly ids: number[] = [];
   /** The name per position (kept for `pairs` and names without a shared id). */
   private readonly keys: string[] = [];
   private readonly vals: string[] = [];
-  /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): slab handle or a state. */
-  private readonly blocks: number[] = [];
-  private readonly lens: number[] = [];
-  private big: Map<number, string> | undefined;
+  /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): its text, "" when stale. */
+  private readonly chunks: string[] = [];
+  private readonly chunkBytes: number[] = [];
+  /** The whole rendering per format (0 plain, 1 JSON), "" when stale, and its UTF-8 byte count. */
+  private readonly whole: [string, string] = ["", ""];
+  private readonly wholeBytes: [number, number] = [0, 0];
   private live = 0;
-  /** After `release`: renderings are not kept any more (the channel is gone). */
-  private released = false;
+  /** The byte count of the last `render` result. */
+  bytes = 0;
 
   get size(): number {
     return this.live;
@@ -100,22 +90,16 @@ export class VarStore {
 
   private dirty(i: number): void {
     const ci = i >> CHUNK_SHIFT;
-    this.drop(2 * ci);
-    this.drop(2 * ci + 1);
+    this.chunks[2 * ci] = "";
+    this.chunks[2 * ci + 1] = "";
+    this.whole[0] = this.whole[1] = "";
   }
 
-  private drop(slot: number): void {
-    const h = this.blocks[slot];
-    if (h === undefined) return;
-    if (h >= 0) release(h, this.lens[slot]!);
-    else if (h === BIG) this.big!.delete(slot);
-    this.blocks[slot] = NONE;
-  }
-
-  /** The channel is gone: its blocks go back to the pool (renderings after this are not kept). */
+  /** The channel is gone: drop the renderings. */
   release(): void {
-    this.released = true;
-    for (let s = 0; s < this.blocks.length; s++) this.drop(s);
+    this.chunks.length = 0;
+    this.chunkBytes.length = 0;
+    this.whole[0] = this.whole[1] = "";
   }
 
   /** `[variable_k, v]` for every variable, in order. */
@@ -125,38 +109,32 @@ export class VarStore {
     return out;
   }
 
-  /** `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), as cached chunks. */
-  render(json: boolean): VarParts {
-    const parts: WireParts = [];
-    let bytes = 0;
-    const n = this.ids.length;
-    for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
-      const slot = 2 * ci + (json ? 1 : 0);
-      let h = this.blocks[slot] ?? NONE;
-      if (h === NONE) {
-        const s = this.build(ci, json);
-        const b = Buffer.byteLength(s);
-        if (this.released) {
-          if (b) parts.push(s);
-          bytes += b;
-          continue;
+  /**
+   * `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), all variables
+   * in order; its UTF-8 byte count is left in `bytes`.
+   */
+  render(json: boolean): string {
+    const f = json ? 1 : 0;
+    let s = this.whole[f];
+    if (s === "" && this.ids.length) {
+      let bytes = 0;
+      const n = this.ids.length;
+      for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
+        const slot = 2 * ci + f;
+        let c = this.chunks[slot];
+        if (!c) {
+          c = this.build(ci, json);
+          this.chunks[slot] = c;
+          this.chunkBytes[slot] = Buffer.byteLength(c);
         }
-        if (b === 0) h = EMPTY;
-        else if (b <= SLAB_MAX) h = store(s, b);
-        else {
-          (this.big ??= new Map()).set(slot, s);
-          h = BIG;
-        }
-        this.blocks[slot] = h;
-        this.lens[slot] = b;
+        s += c;
+        bytes += this.chunkBytes[slot]!;
       }
-      if (h === EMPTY) continue;
-      const len = this.lens[slot]!;
-      if (h === BIG) parts.push(this.big!.get(slot)!);
-      else parts.push(h, len);
-      bytes += len;
+      this.whole[f] = s;
+      this.wholeBytes[f] = bytes;
     }
-    return { parts, bytes };
+    this.bytes = this.wholeBytes[f];
+    return s;
   }
 
   private build(ci: number, json: boolean): string {
