@@ -70,7 +70,8 @@ export class Channel {
   hangupCause?: string;
   readonly profile: Profile;
   other?: Profile;
-  private readonly text = new HeaderText(this, "plain");
+  /** Made on first use: most calls render only one format's events (and the plain connect reply). */
+  private plainText?: HeaderText;
   private jsonText?: HeaderText;
   private chanPlain?: Block;
   private chanJson?: Block;
@@ -309,8 +310,9 @@ export class Channel {
     const head = plainHead(this.sw, name);
     this.keepBlocks();
     if (!this.chanPlain || !this.blockFits(this.chanPlain, name, o)) {
+      this.plainText ??= new HeaderText(this, "plain");
       const r = new Rendering();
-      this.text.channel(r, !!o.bridge, name);
+      this.plainText.channel(r, !!o.bridge, name);
       this.chanPlain = this.block(r, name, o);
     }
     let tail = "";
@@ -345,11 +347,13 @@ export class Channel {
 
   /** The `connect` reply: the whole channel as URL-encoded headers, no Content-Length. */
   connectReply(): string {
+    // Rendered once per call: nothing of it is kept (a HeaderText of its own, variables uncached).
+    const text = new HeaderText(this, "plain");
     const r = new Rendering();
     r.ascii(plainHead(this.sw, "CHANNEL_DATA"));
-    this.text.profile(r, "Channel-", this.profile, true);
-    this.text.channel(r, false, "");
-    return r.s + this.vars.render(false) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+    text.profile(r, "Channel-", this.profile, true);
+    text.channel(r, false, "");
+    return r.s + this.vars.render(false, true) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
   }
 }
 

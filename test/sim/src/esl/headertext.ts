@@ -26,8 +26,6 @@ const jsonLine: Line = (k, v) => {
 
 /** Constant runs of lines per format and prefix; `times` are keys (a number line is key + pre + n + post). */
 interface Consts {
-  /** The statics cache key of a profile with Profile-Index (`prefix#`). */
-  indexed: string;
   times: string[];
   calleeName: string;
   calleeNumber: string;
@@ -135,7 +133,6 @@ function constsOf(f: Fixed, prefix: string): Consts {
     const l = f.line;
     const k = f.key;
     c = {
-      indexed: prefix + "#",
       directions: l(prefix + "Direction", "inbound") + l(prefix + "Logical-Direction", "inbound"),
       username: k(prefix + "Username"),
       dialplan: l(prefix + "Dialplan", "XML"),
@@ -168,18 +165,6 @@ function constsOf(f: Fixed, prefix: string): Consts {
   return c;
 }
 
-/** Text kept for a channel's life and its UTF-8 byte count. */
-interface Kept {
-  s: string;
-  len: number;
-}
-
-const NO_TEXT: Kept = { s: "", len: 0 };
-
-function keep(s: string): Kept {
-  return { s, len: Buffer.byteLength(s) };
-}
-
 /**
  * A rendering being assembled: one string and its UTF-8 byte count. Text added with `ascii` is
  * ASCII (names, states, digits, URL-encoded values); other text comes with its byte count.
@@ -198,37 +183,62 @@ export class Rendering {
     this.bytes += bytes;
   }
 
-  kept(k: Kept): void {
-    this.s += k.s;
-    this.bytes += k.len;
+}
+
+/**
+ * A profile's text: its unchanging lines (before the callee lines, and from Network-Addr to
+ * Profile-Index), the callee lines and the time lines, each with its UTF-8 byte count. Plain
+ * fields, no object per text: whatever a call keeps lives as long as the call, and every object
+ * it keeps is copied twice by the young-generation GC.
+ */
+class Static {
+  head: string;
+  headBytes: number;
+  mid: string;
+  midBytes: number;
+  /** The callee lines last rendered, for which name and number. */
+  calleeName = "";
+  calleeNumber = "";
+  callee = "";
+  calleeBytes = 0;
+  /** Profile-Created-Time … Privacy-Hide-Number, and the times it was rendered from (they change a few times a call). */
+  times = "";
+  timesBytes = 0;
+  created = 0;
+  answered = 0;
+  progress = 0;
+  media = 0;
+  hangup = 0;
+  bridged = 0;
+
+  constructor(
+    readonly p: Profile,
+    f: Fixed,
+    c: Consts,
+    withIndex: boolean,
+  ) {
+    const e = f.enc;
+    const name = e(p.callerName);
+    const num = e(p.callerNumber);
+    this.head = [c.directions, c.username, p.username === p.callerNumber ? num : e(p.username), c.dialplan, c.callerName, name, c.callerNumber, num, c.origName, name, c.origNumber, num].join("");
+    this.headBytes = Buffer.byteLength(this.head);
+    const mid = [c.network, c.ani, num, c.destination, e(p.destination), c.uniqueId, e(p.uuid), c.source, c.context, e(p.context), c.channelName, e(p.channelName)];
+    if (withIndex) mid.push(c.profileIndex);
+    this.mid = mid.join("");
+    this.midBytes = Buffer.byteLength(this.mid);
   }
 }
 
-/** A profile's unchanging lines: before the callee lines, and from Network-Addr to Profile-Index. */
-interface Static {
-  p: Profile;
-  head: Kept;
-  mid: Kept;
-  /** The callee lines last rendered, for which name and number, and their byte count. */
-  calleeName: string;
-  calleeNumber: string;
-  callee: string;
-  calleeBytes: number;
-  /** Profile-Created-Time … Privacy-Hide-Number, and the times it was rendered from (they change a few times a call). */
-  times: Kept;
-  created: number;
-  answered: number;
-  progress: number;
-  media: number;
-  hangup: number;
-  bridged: number;
-}
-
 export class HeaderText {
-  private readonly statics = new Map<string, Static>();
+  /** The profiles rendered so far: with Profile-Index (Caller-, Channel-) and without (Other-Leg-). */
+  private indexed: Static | undefined;
+  private indexedPrefix = "";
+  private plain: Static | undefined;
+  private plainPrefix = "";
   private readonly f: Fixed;
   /** Channel-Name … Channel-Call-UUID (they never change for a channel), for `identName`. */
-  private ident = NO_TEXT;
+  private ident = "";
+  private identBytes = 0;
   private identName = "";
   /** Bridge-A/B-Unique-ID lines, for `bridgeUuid`. */
   private bridge = "";
@@ -243,18 +253,17 @@ export class HeaderText {
   }
 
   private static(prefix: string, p: Profile, withIndex: boolean, c: Consts): Static {
-    const key = withIndex ? c.indexed : prefix;
-    let st = this.statics.get(key);
-    if (st?.p === p) return st;
-    const e = this.f.enc;
-    const name = e(p.callerName);
-    const num = e(p.callerNumber);
-    const head = [c.directions, c.username, p.username === p.callerNumber ? num : e(p.username), c.dialplan, c.callerName, name, c.callerNumber, num, c.origName, name, c.origNumber, num].join("");
-    const mid = [c.network, c.ani, num, c.destination, e(p.destination), c.uniqueId, e(p.uuid), c.source, c.context, e(p.context), c.channelName, e(p.channelName)];
-    if (withIndex) mid.push(c.profileIndex);
-    st = { p, head: keep(head), mid: keep(mid.join("")), calleeName: "", calleeNumber: "", callee: "", calleeBytes: 0, times: NO_TEXT, created: 0, answered: 0, progress: 0, media: 0, hangup: 0, bridged: 0 };
-    this.statics.set(key, st);
-    return st;
+    const st = withIndex ? this.indexed : this.plain;
+    if (st?.p === p && (withIndex ? this.indexedPrefix : this.plainPrefix) === prefix) return st;
+    const made = new Static(p, this.f, c, withIndex);
+    if (withIndex) {
+      this.indexed = made;
+      this.indexedPrefix = prefix;
+    } else {
+      this.plain = made;
+      this.plainPrefix = prefix;
+    }
+    return made;
   }
 
   /** Channel#profilePairs rendered into `r`. */
@@ -262,7 +271,7 @@ export class HeaderText {
     const f = this.f;
     const c = constsOf(f, prefix);
     const st = this.static(prefix, p, withIndex, c);
-    r.kept(st.head);
+    r.text(st.head, st.headBytes);
     const callee = p.callee;
     if (callee) {
       if (st.calleeName !== callee.name || st.calleeNumber !== callee.number || !st.callee) {
@@ -273,11 +282,11 @@ export class HeaderText {
       }
       r.text(st.callee, st.calleeBytes);
     }
-    r.kept(st.mid);
+    r.text(st.mid, st.midBytes);
     // The time lines are kept too, and rebuilt only when a time changed: an event renders them as
     // a block instead of formatting eight microsecond timestamps (doubles, not small integers).
     if (
-      st.times === NO_TEXT ||
+      st.times === "" ||
       st.created !== p.createdUs ||
       st.answered !== p.answeredUs ||
       st.progress !== p.progressUs ||
@@ -293,7 +302,8 @@ export class HeaderText {
       st.bridged = p.bridgedUs;
       const t = c.times;
       const post = f.post;
-      const text = [
+      // biome-ignore format: one line per header
+      st.times = [
         t[0], p.createdUs, post,
         t[1], p.createdUs, post,
         t[2], p.answeredUs, post,
@@ -304,9 +314,10 @@ export class HeaderText {
         c.bridged, p.bridgedUs, post,
         c.tail,
       ].join("");
-      st.times = keep(text);
+      // Keys, digits and constants: ASCII.
+      st.timesBytes = st.times.length;
     }
-    r.kept(st.times);
+    r.text(st.times, st.timesBytes);
   }
 
   /** Channel#channelPairs rendered into `r` (JSON: members, each with a leading comma). */
@@ -329,12 +340,13 @@ export class HeaderText {
     const early = name === "CHANNEL_HANGUP_COMPLETE";
     if (early) r.text(cause, causeBytes);
     const chName = ch.profile.channelName;
-    if (this.identName !== chName || this.ident === NO_TEXT) {
+    if (this.identName !== chName || this.ident === "") {
       this.identName = chName;
-      this.ident = keep([l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join(""));
+      this.ident = [l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join("");
+      this.identBytes = Buffer.byteLength(this.ident);
     }
     r.ascii(stateLines(f, ch.state, ch.callState));
-    r.kept(this.ident);
+    r.text(this.ident, this.identBytes);
     r.ascii(cachedLine(f, f.answer, "Answer-State", ch.answerState));
     if (!(early && f === JSON_)) r.text(cause, causeBytes);
     r.ascii(f.codecs);

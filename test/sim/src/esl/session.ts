@@ -10,6 +10,23 @@ function flushSession(s: Session): void {
   s.flush();
 }
 
+/**
+ * The set of event names per `event` command text, shared by the sessions that sent it (every
+ * call's agent subscribes the same way): one Set per subscription, not per call.
+ */
+const NO_NAMES: ReadonlySet<string> = new Set();
+const namesBySubscription = new Map<string, ReadonlySet<string>>();
+
+function sharedNames(names: string[]): ReadonlySet<string> {
+  const key = names.join(" ");
+  let set = namesBySubscription.get(key);
+  if (!set) {
+    set = new Set(names);
+    if (namesBySubscription.size < 256) namesBySubscription.set(key, set);
+  }
+  return set;
+}
+
 const kSession = Symbol("session");
 type TaggedSocket = Socket & { [kSession]: Session };
 
@@ -49,7 +66,8 @@ export class Session {
   authed: boolean;
   format: "plain" | "json" | "xml" = "plain";
   all = false;
-  readonly names = new Set<string>();
+  /** Subscribed event names; shared with every session that subscribed the same way until one changes its own. */
+  private names: ReadonlySet<string> = NO_NAMES;
   uuidFilter?: string;
   /** The uuid this session is indexed under in the simulator's delivery map. */
   indexedUuid?: string;
@@ -245,22 +263,22 @@ export class Session {
         let fmt = "plain";
         if (parts[0] === "plain" || parts[0] === "json" || parts[0] === "xml") fmt = parts.shift()!;
         this.format = fmt as Session["format"];
-        for (const n of parts) {
-          if (n === "ALL" || n === "all") this.all = true;
-          else this.names.add(n);
-        }
+        const names = parts.filter((n) => n !== "ALL" && n !== "all");
+        if (names.length < parts.length) this.all = true;
+        if (this.names.size === 0) this.names = sharedNames(names);
+        else if (names.some((n) => !this.names.has(n))) this.names = new Set([...this.names, ...names]);
         this.host.subscriptionsChanged(this);
         this.reply("+OK event listener enabled " + fmt);
         return;
       }
       case "nixevent":
-        for (const n of rest.split(/\s+/)) this.names.delete(n);
+        this.names = new Set([...this.names].filter((n) => !rest.split(/\s+/).includes(n)));
         if (rest.includes("ALL")) this.all = false;
         this.reply("+OK events nixed");
         return;
       case "noevents":
         this.all = false;
-        this.names.clear();
+        this.names = NO_NAMES;
         this.host.subscriptionsChanged(this);
         this.reply("+OK no longer listening for events");
         return;

@@ -46,7 +46,11 @@ export class EslSimulator {
   private readonly sessions = new Set<Session>();
   /** Sessions that receive events of every channel (no uuid filter). */
   private readonly global = new Set<Session>();
-  private readonly byUuid = new Map<string, Set<Session>>();
+  /** Sessions filtering on a channel's uuid: the one session itself (the common case), or a Set. */
+  private readonly byUuid = new Map<string, Session | Set<Session>>();
+  /** The frames of the event being emitted, rendered for the first session that wants each format. */
+  private plainFrame: string | undefined;
+  private jsonFrame: string | undefined;
   readonly calls = new Map<string, EslCall>();
   private readonly outbound = new Map<string, Session>();
   private readonly waiters = new Map<string, (r: SimCallResult) => void>();
@@ -205,30 +209,34 @@ export class EslSimulator {
 
   private index(s: Session): void {
     this.global.delete(s);
-    if (s.indexedUuid) this.byUuid.get(s.indexedUuid)?.delete(s);
+    if (s.indexedUuid) this.unindex(s.indexedUuid, s);
     s.indexedUuid = s.uuidFilter;
     if (s.uuidFilter) {
-      let set = this.byUuid.get(s.uuidFilter);
-      if (!set) this.byUuid.set(s.uuidFilter, (set = new Set()));
-      set.add(s);
+      const had = this.byUuid.get(s.uuidFilter);
+      if (!had || had === s) this.byUuid.set(s.uuidFilter, s);
+      else if (had instanceof Session) this.byUuid.set(s.uuidFilter, new Set([had, s]));
+      else had.add(s);
     } else this.global.add(s);
   }
 
+  private unindex(uuid: string, s: Session): void {
+    const had = this.byUuid.get(uuid);
+    if (had === s) this.byUuid.delete(uuid);
+    else if (had instanceof Set) had.delete(s);
+  }
+
   private emit(call: EslCall, name: string, o?: EventOpts): void {
-    let plain: string | undefined;
-    let json: string | undefined;
     const own = this.byUuid.get(call.uuid);
-    if (own)
-      for (const s of own) {
-        if (!s.wants(call, name)) continue;
-        if (s.format === "json") s.sendEventFrame((json ??= call.ch.render("json", name, o)));
-        else s.sendEventFrame((plain ??= call.ch.render("plain", name, o)));
-      }
-    for (const s of this.global) {
-      if (!s.wants(call, name)) continue;
-      if (s.format === "json") s.sendEventFrame((json ??= call.ch.render("json", name, o)));
-      else s.sendEventFrame((plain ??= call.ch.render("plain", name, o)));
-    }
+    if (own instanceof Session) this.offer(own, call, name, o);
+    else if (own) for (const s of own) this.offer(s, call, name, o);
+    if (this.global.size) for (const s of this.global) this.offer(s, call, name, o);
+    this.plainFrame = this.jsonFrame = undefined;
+  }
+
+  private offer(s: Session, call: EslCall, name: string, o: EventOpts | undefined): void {
+    if (!s.wants(call, name)) return;
+    if (s.format === "json") s.sendEventFrame((this.jsonFrame ??= call.ch.render("json", name, o)));
+    else s.sendEventFrame((this.plainFrame ??= call.ch.render("plain", name, o)));
   }
 
   private sendEvent(h: Record<string, string>, body: string | undefined, name: string, owner?: Session): void {
@@ -248,7 +256,7 @@ export class EslSimulator {
   private sessionClosed(s: Session): void {
     this.sessions.delete(s);
     this.global.delete(s);
-    if (s.uuidFilter) this.byUuid.get(s.uuidFilter)?.delete(s);
+    if (s.indexedUuid) this.unindex(s.indexedUuid, s);
     const call = s.call;
     if (call && this.outbound.get(call.uuid) === s) {
       this.outbound.delete(call.uuid);

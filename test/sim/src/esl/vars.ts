@@ -44,9 +44,11 @@ export class VarStore {
   /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): its text, "" when stale. */
   private readonly chunks: string[] = [];
   private readonly chunkBytes: number[] = [];
-  /** The whole rendering per format (0 plain, 1 JSON), "" when stale, and its UTF-8 byte count. */
-  private readonly whole: [string, string] = ["", ""];
-  private readonly wholeBytes: [number, number] = [0, 0];
+  /** The whole rendering per format, "" when stale, and its UTF-8 byte count. */
+  private plain = "";
+  private plainBytes = 0;
+  private json = "";
+  private jsonBytes = 0;
   private live = 0;
   /** The byte count of the last `render` result. */
   bytes = 0;
@@ -90,16 +92,18 @@ export class VarStore {
 
   private dirty(i: number): void {
     const ci = i >> CHUNK_SHIFT;
-    this.chunks[2 * ci] = "";
-    this.chunks[2 * ci + 1] = "";
-    this.whole[0] = this.whole[1] = "";
+    if (2 * ci < this.chunks.length) {
+      this.chunks[2 * ci] = "";
+      this.chunks[2 * ci + 1] = "";
+    }
+    this.plain = this.json = "";
   }
 
   /** The channel is gone: drop the renderings. */
   release(): void {
     this.chunks.length = 0;
     this.chunkBytes.length = 0;
-    this.whole[0] = this.whole[1] = "";
+    this.plain = this.json = "";
   }
 
   /** `[variable_k, v]` for every variable, in order. */
@@ -111,29 +115,47 @@ export class VarStore {
 
   /**
    * `variable_k: <urlencoded>\n` lines (plain) or `,"variable_k":"v"` members (JSON), all variables
-   * in order; its UTF-8 byte count is left in `bytes`.
+   * in order; its UTF-8 byte count is left in `bytes`. `once`: a rendering nobody asks for again
+   * (the connect reply), built without keeping anything.
    */
-  render(json: boolean): string {
-    const f = json ? 1 : 0;
-    let s = this.whole[f];
-    if (s === "" && this.ids.length) {
-      let bytes = 0;
-      const n = this.ids.length;
-      for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
-        const slot = 2 * ci + f;
-        let c = this.chunks[slot];
-        if (!c) {
-          c = this.build(ci, json);
-          this.chunks[slot] = c;
-          this.chunkBytes[slot] = Buffer.byteLength(c);
-        }
-        s += c;
-        bytes += this.chunkBytes[slot]!;
-      }
-      this.whole[f] = s;
-      this.wholeBytes[f] = bytes;
+  render(json: boolean, once = false): string {
+    let s = json ? this.json : this.plain;
+    if (s !== "") {
+      this.bytes = json ? this.jsonBytes : this.plainBytes;
+      return s;
     }
-    this.bytes = this.wholeBytes[f];
+    let bytes = 0;
+    const n = this.ids.length;
+    const f = json ? 1 : 0;
+    for (let ci = 0; ci << CHUNK_SHIFT < n; ci++) {
+      const slot = 2 * ci + f;
+      let c = this.chunks[slot];
+      let b: number;
+      if (c) b = this.chunkBytes[slot]!;
+      else {
+        c = this.build(ci, json);
+        b = Buffer.byteLength(c);
+        if (!once) {
+          while (this.chunks.length <= slot) {
+            this.chunks.push("");
+            this.chunkBytes.push(0);
+          }
+          this.chunks[slot] = c;
+          this.chunkBytes[slot] = b;
+        }
+      }
+      s += c;
+      bytes += b;
+    }
+    this.bytes = bytes;
+    if (once) return s;
+    if (json) {
+      this.json = s;
+      this.jsonBytes = bytes;
+    } else {
+      this.plain = s;
+      this.plainBytes = bytes;
+    }
     return s;
   }
 
