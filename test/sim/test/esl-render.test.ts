@@ -30,6 +30,7 @@ const EVENTS: Array<[string, EventOpts]> = [
   ["CHANNEL_BRIDGE", { bridge: true }],
   ["CHANNEL_EXECUTE_COMPLETE", { app: { name: "bridge", data: "{x=1}sofia/gateway/gw1/1", response: "_none_", uuid: "e1" } }],
   ["CHANNEL_STATE", { noVars: true }],
+  ["CHANNEL_EXECUTE", { app: { name: "playback", data: 'say "hi" \\ ☎\n', uuid: "e2" } }],
   ["CHANNEL_HANGUP_COMPLETE", {}],
 ];
 

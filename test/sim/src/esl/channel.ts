@@ -1,7 +1,7 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
-import { fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, jsonPlain } from "./frames.ts";
 import { HeaderText, Rendering, STATE_NUM } from "./headertext.ts";
 import { VarStore } from "./vars.ts";
 import { newUuid } from "./uuid.ts";
@@ -340,7 +340,7 @@ export class Channel {
     const vars = withVars ? this.vars.render(true) : "";
     const head = "{" + jsonHead(this.sw, name);
     const headBytes = jsonHeadAscii ? head.length : Buffer.byteLength(head);
-    const tail = o.app ? "," + jsonMembers(this.appPairs(o.app)) + "}" : "}";
+    const tail = o.app ? appJson(o.app) : "}";
     const len = headBytes + this.chanJson.bytes + (withVars ? this.vars.bytes : 0) + (o.app ? Buffer.byteLength(tail) : 1);
     return "Content-Length: " + len + "\nContent-Type: text/event-json\n\n" + head + this.chanJson.s + vars + tail;
   }
@@ -376,17 +376,12 @@ interface Block {
   other: string | undefined;
 }
 
-/** `"k":"v"` members joined by commas; a repeated name keeps its first position and last value. */
-function jsonMembers(pairs: Pairs): string {
-  const seen = new Map<string, number>();
-  const out: string[] = [];
-  for (const [k, v] of pairs) {
-    const member = JSON.stringify(k) + ":" + JSON.stringify(v);
-    const i = seen.get(k);
-    if (i === undefined) {
-      seen.set(k, out.length);
-      out.push(member);
-    } else out[i] = member;
-  }
-  return out.join(",");
+const j = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
+
+/** The application headers of Channel#appPairs as JSON members (distinct names), and the closing brace. */
+function appJson(app: AppInfo): string {
+  let s = ',"Application":' + j(app.name);
+  if (app.data) s += ',"Application-Data":' + j(app.data);
+  if (app.response !== undefined) s += ',"Application-Response":' + j(app.response);
+  return s + ',"Application-UUID":' + j(app.uuid) + "}";
 }

@@ -210,6 +210,13 @@ class Static {
   media = 0;
   hangup = 0;
   bridged = 0;
+  /** The same times as digits (a microsecond timestamp is a double: its digits are worth keeping). */
+  createdS = "";
+  answeredS = "0";
+  progressS = "0";
+  mediaS = "0";
+  hangupS = "0";
+  bridgedS = "0";
 
   constructor(
     readonly p: Profile,
@@ -294,24 +301,25 @@ export class HeaderText {
       st.hangup !== p.hangupUs ||
       st.bridged !== p.bridgedUs
     ) {
-      st.created = p.createdUs;
-      st.answered = p.answeredUs;
-      st.progress = p.progressUs;
-      st.media = p.progressMediaUs;
-      st.hangup = p.hangupUs;
-      st.bridged = p.bridgedUs;
+      // Only a time that changed is formatted again (one or two per event).
+      if (st.created !== p.createdUs || st.createdS === "") st.createdS = String((st.created = p.createdUs));
+      if (st.answered !== p.answeredUs) st.answeredS = String((st.answered = p.answeredUs));
+      if (st.progress !== p.progressUs) st.progressS = String((st.progress = p.progressUs));
+      if (st.media !== p.progressMediaUs) st.mediaS = String((st.media = p.progressMediaUs));
+      if (st.hangup !== p.hangupUs) st.hangupS = String((st.hangup = p.hangupUs));
+      if (st.bridged !== p.bridgedUs) st.bridgedS = String((st.bridged = p.bridgedUs));
       const t = c.times;
       const post = f.post;
       // biome-ignore format: one line per header
       st.times = [
-        t[0], p.createdUs, post,
-        t[1], p.createdUs, post,
-        t[2], p.answeredUs, post,
-        t[3], p.progressUs, post,
-        t[4], p.progressMediaUs, post,
-        t[5], p.hangupUs, post,
+        t[0], st.createdS, post,
+        t[1], st.createdS, post,
+        t[2], st.answeredS, post,
+        t[3], st.progressS, post,
+        t[4], st.mediaS, post,
+        t[5], st.hangupS, post,
         c.transfer,
-        c.bridged, p.bridgedUs, post,
+        c.bridged, st.bridgedS, post,
         c.tail,
       ].join("");
       // Keys, digits and constants: ASCII.

@@ -41,6 +41,12 @@ export class VarStore {
   /** The name per position (kept for `pairs` and names without a shared id). */
   private readonly keys: string[] = [];
   private readonly vals: string[] = [];
+  /**
+   * JSON.stringify(value) per position for the few values JSON must escape (quotes, backslashes,
+   * control characters, lone surrogates), checked once when set; made on the first such value.
+   * Every other value is written between quotes as it is.
+   */
+  private escaped: Array<string | undefined> | undefined;
   /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): its text, "" when stale. */
   private readonly chunks: string[] = [];
   private readonly chunkBytes: number[] = [];
@@ -78,16 +84,31 @@ export class VarStore {
       this.ids[i] = DEAD;
       this.vals[i] = "";
       this.live--;
+      this.escape(i, "");
     } else if (i < 0) {
       this.ids.push(nameId(k));
       this.keys.push(k);
       this.vals.push(v);
       this.live++;
+      this.escape(this.ids.length - 1, v);
       this.dirty(this.ids.length - 1);
       return;
     } else if (this.vals[i] === v) return;
-    else this.vals[i] = v;
+    else {
+      this.vals[i] = v;
+      this.escape(i, v);
+    }
     this.dirty(i);
+  }
+
+  private escape(i: number, v: string): void {
+    if (jsonPlain(v)) {
+      if (this.escaped && this.escaped[i] !== undefined) this.escaped[i] = undefined;
+      return;
+    }
+    const e = (this.escaped ??= []);
+    while (e.length < i) e.push(undefined);
+    e[i] = JSON.stringify(v);
   }
 
   private dirty(i: number): void {
@@ -172,8 +193,9 @@ export class VarStore {
         if (json) out.push(",", JSON.stringify("variable_" + k), ":", JSON.stringify(v));
         else out.push("variable_", k, ": ", fsUrlEncode(v), "\n");
       } else if (json) {
-        if (jsonPlain(v)) out.push(jsonQuoted[id]!, v, '"');
-        else out.push(jsonKeys[id]!, JSON.stringify(v));
+        const e = this.escaped?.[i];
+        if (e === undefined) out.push(jsonQuoted[id]!, v, '"');
+        else out.push(jsonKeys[id]!, e);
       } else out.push(plainKeys[id]!, fsUrlEncode(v), "\n");
     }
     return out.join("");
