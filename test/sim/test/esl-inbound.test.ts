@@ -200,3 +200,26 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
   t.equal(answersec.body, "_undef_", "answersec is undefined while the call is up");
   await sim.stop();
 });
+
+t.test("a command whose UTF-8 arrives split across reads is read whole", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {} });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\n`);
+  await c.next((f) => f.headers["Reply-Text"] === "+OK accepted");
+  // "ü" and "☎" cut inside their UTF-8 sequences, one read each (waits let every piece arrive alone).
+  const bytes = Buffer.from("api echo Grüße ☎ ok\n\n");
+  const cuts = [0, bytes.indexOf(0xbc), bytes.indexOf(0x98), bytes.length];
+  for (let i = 1; i < cuts.length; i++) {
+    c.sock.write(bytes.subarray(cuts[i - 1], cuts[i]));
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  const reply = await c.next((f) => f.headers["Content-Type"] === "api/response");
+  t.equal(reply.body, "Grüße ☎ ok");
+  c.sock.write("api echo plain again\n\n");
+  const again = await c.next((f) => f.headers["Content-Type"] === "api/response" && f !== reply);
+  t.equal(again.body, "plain again", "reads after a split one go through the decoder too");
+  c.sock.destroy();
+  await sim.stop();
+});

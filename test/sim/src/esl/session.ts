@@ -1,6 +1,7 @@
 // One ESL socket on the switch side (inbound :8021 listener or outbound `socket` connection):
 // command grammar, replies, subscriptions, linger/exit and the slow-consumer kill.
 import type { Socket } from "node:net";
+import { StringDecoder } from "node:string_decoder";
 import type { EslCall, Msg } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
 import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE } from "./frames.ts";
@@ -30,8 +31,19 @@ function sharedNames(names: string[]): ReadonlySet<string> {
 const kSession = Symbol("session");
 type TaggedSocket = Socket & { [kSession]: Session };
 
-function onData(this: TaggedSocket, d: string): void {
-  this[kSession].received(d);
+function onData(this: TaggedSocket, d: Buffer): void {
+  this[kSession].received(d, d.length);
+}
+
+/**
+ * Reads of outbound sockets land here (net.connect's `onread`): one Buffer for all of them, decoded
+ * before the next read, instead of a fresh 64 KB allocation and a Readable stream push per read.
+ */
+export const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+
+export function onOutboundRead(this: Socket, n: number): boolean {
+  (this as TaggedSocket)[kSession]?.received(READ_BUFFER, n);
+  return true;
 }
 
 function onDrain(this: TaggedSocket): void {
@@ -84,7 +96,6 @@ export class Session {
   ) {
     this.authed = !!call;
     socket.setNoDelay(true);
-    socket.setEncoding("utf8");
     // Shared listeners (the socket points to its session) instead of four closures per session.
     (socket as TaggedSocket)[kSession] = this;
     socket.on("data", onData);
@@ -94,8 +105,17 @@ export class Session {
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
-  received(d: string): void {
-    for (const c of this.reader.push(d)) this.command(c);
+  /** Made when a read ends inside a UTF-8 sequence; from then on every read goes through it. */
+  private decoder: StringDecoder | undefined;
+
+  /** `n` bytes read into `d` (valid only during this call). */
+  received(d: Buffer, n: number): void {
+    // A read that ends on an ASCII byte ends on a character boundary (commands are ASCII lines,
+    // a body may be UTF-8): decoded as it is, without a StringDecoder per connection.
+    let s: string;
+    if (this.decoder === undefined && n > 0 && d[n - 1]! < 0x80) s = d.toString("utf8", 0, n);
+    else s = (this.decoder ??= new StringDecoder("utf8")).write(n === d.length ? d : d.subarray(0, n));
+    for (const c of this.reader.push(s)) this.command(c);
   }
 
   drained(): void {

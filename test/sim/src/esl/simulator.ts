@@ -7,7 +7,7 @@ import { runApi } from "./api.ts";
 import { type CallHost, EslCall, originatedLeg } from "./call.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
 import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
-import { Session, type SessionHost } from "./session.ts";
+import { onOutboundRead, READ_BUFFER, Session, type SessionHost } from "./session.ts";
 
 export interface EslSimulatorOptions {
   agent: { host: string; port: number };
@@ -157,7 +157,7 @@ export class EslSimulator {
     this.waiters.set(call.uuid, d.resolve);
     const { host, port } = this.opts.agent;
     call.setSocketTarget(`${host}:${port}`);
-    const sock = net.connect({ host, port, noDelay: true }) as OutboundSocket;
+    const sock = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: onOutboundRead } }) as OutboundSocket;
     sock[kCall] = call;
     // The socket app gives up on an agent that does not accept the connection (5 s). One timer for
     // all connecting sockets (they are kept in deadline order) instead of a socket timeout each.
