@@ -61,6 +61,8 @@ const TIME_KEYS = [
 
 /** Per format: constant runs of the channel block and caches of the lines that take few values. */
 interface Fixed {
+  /** Plain text is URL-encoded, hence ASCII: its length is its byte count. */
+  ascii: boolean;
   line: Line;
   /** A value as it follows its key: URL-encoded with the newline (plain), or a JSON string. */
   enc: (v: string) => string;
@@ -78,8 +80,9 @@ interface Fixed {
   cause: Map<string, string>;
 }
 
-function fixed(line: Line, enc: (v: string) => string, key: (k: string) => string, pre: string, post: string): Fixed {
+function fixed(ascii: boolean, line: Line, enc: (v: string) => string, key: (k: string) => string, pre: string, post: string): Fixed {
   return {
+    ascii,
     line,
     enc,
     key,
@@ -103,8 +106,8 @@ function fixed(line: Line, enc: (v: string) => string, key: (k: string) => strin
 
 const plainEnc = (v: string) => fsUrlEncode(v) + "\n";
 const jsonEnc = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
-const PLAIN = fixed(plainLine, plainEnc, plainKey, "", "\n");
-const JSON_ = fixed(jsonLine, jsonEnc, jsonKey, '"', '"');
+const PLAIN = fixed(true, plainLine, plainEnc, plainKey, "", "\n");
+const JSON_ = fixed(false, jsonLine, jsonEnc, jsonKey, '"', '"');
 
 /** A cached line of a header whose values are few (states, causes): flat, shared by all channels. */
 function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string): string {
@@ -163,6 +166,11 @@ function constsOf(f: Fixed, prefix: string): Consts {
     f.prefixes.set(prefix, c);
   }
   return c;
+}
+
+/** The UTF-8 byte count of text in format `f`. */
+function bytesOf(f: Fixed, s: string): number {
+  return f.ascii ? s.length : Buffer.byteLength(s);
 }
 
 /**
@@ -228,11 +236,11 @@ class Static {
     const name = e(p.callerName);
     const num = e(p.callerNumber);
     this.head = [c.directions, c.username, p.username === p.callerNumber ? num : e(p.username), c.dialplan, c.callerName, name, c.callerNumber, num, c.origName, name, c.origNumber, num].join("");
-    this.headBytes = Buffer.byteLength(this.head);
+    this.headBytes = bytesOf(f, this.head);
     const mid = [c.network, c.ani, num, c.destination, e(p.destination), c.uniqueId, e(p.uuid), c.source, c.context, e(p.context), c.channelName, e(p.channelName)];
     if (withIndex) mid.push(c.profileIndex);
     this.mid = mid.join("");
-    this.midBytes = Buffer.byteLength(this.mid);
+    this.midBytes = bytesOf(f, this.mid);
   }
 }
 
@@ -285,7 +293,7 @@ export class HeaderText {
         st.calleeName = callee.name;
         st.calleeNumber = callee.number;
         st.callee = [f.line(c.calleeName, callee.name), f.line(c.calleeNumber, callee.number)].join("");
-        st.calleeBytes = Buffer.byteLength(st.callee);
+        st.calleeBytes = bytesOf(f, st.callee);
       }
       r.text(st.callee, st.calleeBytes);
     }
@@ -337,12 +345,12 @@ export class HeaderText {
       if (this.bridgeUuid !== ch.other.uuid || !this.bridge) {
         this.bridgeUuid = ch.other.uuid;
         this.bridge = [l("Bridge-A-Unique-ID", ch.uuid), l("Bridge-B-Unique-ID", ch.other.uuid)].join("");
-        this.bridgeBytes = Buffer.byteLength(this.bridge);
+        this.bridgeBytes = bytesOf(f, this.bridge);
       }
       r.text(this.bridge, this.bridgeBytes);
     }
     const cause = ch.hangupCause ? cachedLine(f, f.cause, "Hangup-Cause", ch.hangupCause) : "";
-    const causeBytes = cause ? Buffer.byteLength(cause) : 0;
+    const causeBytes = bytesOf(f, cause);
     // HANGUP_COMPLETE carries Hangup-Cause up front; other events after Answer-State. Plain repeats
     // it after Answer-State; in JSON a repeated name keeps its first place (the value is the same).
     const early = name === "CHANNEL_HANGUP_COMPLETE";
@@ -351,7 +359,7 @@ export class HeaderText {
     if (this.identName !== chName || this.ident === "") {
       this.identName = chName;
       this.ident = [l("Channel-Name", chName), l("Unique-ID", ch.uuid), f.directions, l("Channel-Call-UUID", ch.uuid)].join("");
-      this.identBytes = Buffer.byteLength(this.ident);
+      this.identBytes = bytesOf(f, this.ident);
     }
     r.ascii(stateLines(f, ch.state, ch.callState));
     r.text(this.ident, this.identBytes);
