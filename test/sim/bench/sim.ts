@@ -8,7 +8,7 @@
 // process), so `overWireUsPerCall` is what the simulator's own logic costs per call in that run.
 //   plain3: the agent subscribes to 3 plain event types (the figures before 2026-11-22 08:00);
 //   json7: the switch agent's subscription (event json, 7 types).
-import { fork } from "node:child_process";
+import { execFileSync, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -43,6 +43,13 @@ const seconds = Number(process.argv[3] ?? 10);
 const events = process.argv[4] === "json7" ? "json7" : "plain3";
 const agent = fork(new URL("./agent.ts", import.meta.url), [events], { execArgv: ["--import", "tsx"] });
 const port = await new Promise<number>((r) => agent.once("message", (m) => r(Number(m))));
+// SIM_PIN=1: the simulator process, all its threads (GC helpers included), on core 0 and the agent
+// on core 1 (taskset), i.e. literally one core for the simulator.
+const pinned = process.env.SIM_PIN === "1";
+if (pinned) {
+  execFileSync("taskset", ["-a", "-p", "-c", "0", String(process.pid)], { stdio: "ignore" });
+  execFileSync("taskset", ["-a", "-p", "-c", "1", String(agent.pid)], { stdio: "ignore" });
+}
 const sim = new EslSimulator({
   agent: { host: "127.0.0.1", port },
   trunks: {},
@@ -101,6 +108,7 @@ console.log(
     bench: "switch-sim",
     targetCps: cps,
     seconds,
+    pinned,
     events,
     ...report,
     ...figures,
