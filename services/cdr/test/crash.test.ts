@@ -6,7 +6,12 @@ import t from "tap";
 import { crashRun } from "./crash/run.ts";
 
 t.test("kill -9 of assembler, sink and nats-server during 2,000 calls", async (t) => {
-  const r = await crashRun({ calls: Number(process.env.CDR_CRASH_CALLS ?? 2000), rate: 500, chaos: true, natsRestart: true });
+  // The run's own log (kills, restarts, progress) goes into the TAP output: a CI failure shows it.
+  const lines: string[] = [];
+  const t0 = Date.now();
+  const r = await crashRun({ calls: Number(process.env.CDR_CRASH_CALLS ?? 2000), rate: 500, chaos: true, natsRestart: true, log: (s) => lines.push(`${((Date.now() - t0) / 1000).toFixed(1)} s ${s}`) }).finally(() => {
+    for (const l of lines) t.comment(l);
+  });
   t.comment(JSON.stringify(r));
   t.ok(r.kills.assembler + r.kills.sink >= 2, "processes were killed during the run");
   t.equal(r.kills.nats, 1, "nats-server killed and restarted once");

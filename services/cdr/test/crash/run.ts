@@ -73,9 +73,8 @@ export async function crashRun(opts: { calls: number; rate?: number; chaos?: boo
     const chaos = (async () => {
       let natsDone = !opts.natsRestart;
       while (chaosOn || victimKills() < MIN_KILLS) {
-        // a restarted process needs about a second to start (tsx): kill again only after it ran a
-        // while; while the minimum is not reached, sooner
-        await sleep(victimKills() < MIN_KILLS ? rnd(600, 1200) : rnd(1000, 3000));
+        // a restarted process needs about a second to start (tsx): kill again only after it ran a while
+        await sleep(rnd(1000, 3000));
         if (!chaosOn && victimKills() >= MIN_KILLS) break;
         if (!natsDone && done > opts.calls * 0.4) {
           natsDone = true;
@@ -84,9 +83,11 @@ export async function crashRun(opts: { calls: number; rate?: number; chaos?: boo
           natsKills++;
           await sleep(rnd(300, 1200));
           await nats.start();
+          log("chaos: nats-server restarted");
           continue;
         }
         const victim = Math.random() < 0.5 ? assembler : sink;
+        log(`chaos: kill -9 ${victim.name} at ${done} calls`);
         await victim.kill("SIGKILL");
         await sleep(rnd(50, 500));
         victim.start();
@@ -121,9 +122,15 @@ export async function crashRun(opts: { calls: number; rate?: number; chaos?: boo
     await Promise.all(Array.from({ length: 64 }, (_, w) => worker(w, 64)));
     log(`published ${opts.calls} calls in ${Date.now() - t0} ms; waiting for PostgreSQL`);
     setTimeout(() => (chaosOn = false), 4000).unref(); // a few more kills while the tail drains
+    // Bounded: a run that stops making progress fails with what it saw instead of hitting the test timeout.
+    const deadline = Date.now() + 80_000;
     for (let last = -1; ; ) {
       const n = await pool.query(`SELECT count(*)::int AS n FROM ${schema}.cdrs`).then((r) => r.rows[0].n as number, () => -1);
       if (n >= opts.calls) break;
+      if (Date.now() > deadline) {
+        const tail = (p: Proc) => `${p.name}: alive=${p.alive} starts=${p.starts} kills=${p.kills} log=${p.log.slice(-600)}`;
+        throw new Error(`sink rows stuck at ${n} of ${opts.calls}; ${tail(assembler)}; ${tail(sink)}; ${tail(credit)}`);
+      }
       if (n !== last) log(`sink rows: ${n}`);
       last = n;
       await sleep(500);
