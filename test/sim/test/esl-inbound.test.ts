@@ -223,3 +223,48 @@ t.test("a command whose UTF-8 arrives split across reads is read whole", async (
   c.sock.destroy();
   await sim.stop();
 });
+
+t.test("an outbound session killed as a slow consumer hangs its call up: other listeners get the right frames", async (t) => {
+  // The agent floods its channel with executes and stops reading: the session is killed in the
+  // middle of delivering an event, the call hangs up from inside that delivery, and a global
+  // listener must still see CHANNEL_HANGUP and CHANNEL_HANGUP_COMPLETE rendered as themselves.
+  const agentSockets: net.Socket[] = [];
+  const agent = net.createServer((sock) => {
+    agentSockets.push(sock);
+    const reader = new EslFrameReader();
+    let flooded = false;
+    sock.on("data", (d) => {
+      for (const f of reader.push(d)) {
+        if (flooded || f.headers["Content-Type"] !== "command/reply" || !f.headers["Unique-ID"]) continue;
+        flooded = true;
+        let cmds = "myevents plain\n\n";
+        for (let i = 0; i < 3000; i++) cmds += `sendmsg\ncall-command: execute\nexecute-app-name: set\nexecute-app-arg: flood=${i}\n\n`;
+        sock.write(cmds);
+        sock.pause();
+      }
+    });
+    sock.on("error", () => undefined);
+    sock.write("connect\n\n");
+  });
+  await new Promise<void>((r) => agent.listen(0, "127.0.0.1", () => r()));
+  const port = (agent.address() as net.AddressInfo).port;
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port }, password: PW, trunks: {}, timeScale: 0.01, slowConsumer: { queueLimit: 0, maxLost: 0 } });
+  const { inboundPort } = await sim.start();
+  const all = raw(inboundPort);
+  await all.next((f) => f.headers["Content-Type"] === "auth/request");
+  all.sock.write(`auth ${PW}\n\nevent plain ALL\n\n`);
+  await all.next((f) => f.headers["Reply-Text"] === "+OK event listener enabled plain");
+  const h = sim.placeCall({ caller: "4930123456", dialed: "4989123456" });
+  const r = await h.done;
+  await all.next((f) => f.event?.["Event-Name"] === "CHANNEL_HANGUP_COMPLETE" && f.event["Unique-ID"] === h.uuid);
+  const mine = all.got.filter((f) => f.event?.["Unique-ID"] === h.uuid).map((f) => f.event!);
+  t.equal(r.hangupBy, "switch");
+  t.equal(mine.filter((e) => e["Event-Name"] === "CHANNEL_HANGUP").length, 1, "one CHANNEL_HANGUP");
+  const hangupAt = mine.findIndex((e) => e["Event-Name"] === "CHANNEL_HANGUP");
+  t.ok(mine.slice(0, hangupAt).every((e) => e["Answer-State"] !== "hangup"), "no event before CHANNEL_HANGUP is rendered from the hung-up channel");
+  t.equal(mine.at(-1)!["Event-Name"], "CHANNEL_HANGUP_COMPLETE", "HANGUP_COMPLETE is the channel's last event");
+  all.sock.destroy();
+  for (const s of agentSockets) s.destroy();
+  agent.close();
+  await sim.stop();
+});

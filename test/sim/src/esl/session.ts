@@ -22,7 +22,9 @@ function sharedNames(names: string[]): ReadonlySet<string> {
   const key = names.join(" ");
   let set = namesBySubscription.get(key);
   if (!set) {
-    set = new Set(names);
+    // Names cut from the key (a new string), not the received ones: those may be slices that keep
+    // the whole read alive for as long as the set lives.
+    set = new Set(key.split(" ").filter(Boolean));
     if (namesBySubscription.size < 256) namesBySubscription.set(key, set);
   }
   return set;

@@ -38,6 +38,10 @@ function outboundListener(
   };
 }
 
+function socketAppReturned(call: EslCall): void {
+  if (!call.hungUp) call.hangup("NORMAL_CLEARING", false);
+}
+
 export class EslSimulator {
   private readonly opts: EslSimulatorOptions;
   private readonly trunks: Record<string, TrunkBehaviour>;
@@ -226,11 +230,17 @@ export class EslSimulator {
   }
 
   private emit(call: EslCall, name: string, o?: EventOpts): void {
+    // A delivery can close a session (slow-consumer kill), which hangs its call up and emits that
+    // call's events from inside this emit: they render their own frames, and this event's come back.
+    const outerPlain = this.plainFrame;
+    const outerJson = this.jsonFrame;
+    this.plainFrame = this.jsonFrame = undefined;
     const own = this.byUuid.get(call.uuid);
     if (own instanceof Session) this.offer(own, call, name, o);
     else if (own) for (const s of own) this.offer(s, call, name, o);
     if (this.global.size) for (const s of this.global) this.offer(s, call, name, o);
-    this.plainFrame = this.jsonFrame = undefined;
+    this.plainFrame = outerPlain;
+    this.jsonFrame = outerJson;
   }
 
   private offer(s: Session, call: EslCall, name: string, o: EventOpts | undefined): void {
@@ -260,8 +270,10 @@ export class EslSimulator {
     const call = s.call;
     if (call && this.outbound.get(call.uuid) === s) {
       this.outbound.delete(call.uuid);
-      // The socket app returns; with nothing after it in the dialplan the channel hangs up.
-      if (!call.hungUp) call.hangup("NORMAL_CLEARING", false);
+      // The socket app returns; with nothing after it in the dialplan the channel hangs up. Next
+      // tick, as on the channel's own thread: a session closed while an event is being delivered
+      // (slow-consumer kill) must not hang the call up in the middle of that delivery.
+      if (!call.hungUp) process.nextTick(socketAppReturned, call);
     }
   }
 
