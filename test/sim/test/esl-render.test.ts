@@ -88,3 +88,55 @@ t.test("the connect reply is CHANNEL_DATA's head, the Channel- profile, the chan
   t.pass("200 generated channels");
   t.end();
 });
+
+// Any sequence of the changes a call goes through, in any order and any number per loop turn (the
+// channel block is cached within a turn): variables, states, every time of both legs, the callee,
+// the other leg coming, changing and going; a frame or the connect reply after each change.
+const TIME_FIELDS = ["createdUs", "answeredUs", "progressUs", "progressMediaUs", "hangupUs", "bridgedUs"] as const;
+const change = fc.oneof(
+  fc.record({ kind: fc.constant("var" as const), k: fc.constantFrom("a", "sip_term_status", "ünï", "hangup_cause"), v: fc.option(text, { nil: undefined }) }),
+  fc.record({ kind: fc.constant("state" as const), state: fc.constantFrom("CS_EXECUTE", "CS_HANGUP", "CS_REPORTING"), call: fc.constantFrom("RINGING", "EARLY", "ACTIVE", "HANGUP"), answer: fc.constantFrom("ringing", "early", "answered", "hangup") }),
+  fc.record({ kind: fc.constant("time" as const), leg: fc.constantFrom("caller", "other"), field: fc.constantFrom(...TIME_FIELDS), us: fc.integer({ min: 0, max: 2 ** 52 }) }),
+  fc.record({ kind: fc.constant("callee" as const), leg: fc.constantFrom("caller", "other"), name: text, number: text }),
+  fc.record({ kind: fc.constant("other" as const), uuid: fc.constantFrom("", "b-1", "b-2"), dest: text }),
+  fc.record({ kind: fc.constant("cause" as const), cause: fc.constantFrom(undefined, "NORMAL_CLEARING", "USER_BUSY") }),
+);
+
+t.test("render and the connect reply equal the reference under any sequence of changes", (t) => {
+  fc.assert(
+    fc.property(text, text, fc.array(fc.tuple(change, fc.nat(EVENTS.length)), { maxLength: 30 }), (num, name, steps) => {
+      const ch = new Channel(sw, { callerNumber: num, callerName: name, destination: "4930123" });
+      for (const [c, e] of steps) {
+        if (c.kind === "var") ch.setVar(c.k, c.v);
+        else if (c.kind === "state") {
+          ch.state = c.state;
+          ch.callState = c.call;
+          ch.answerState = c.answer;
+        } else if (c.kind === "time") {
+          const p = c.leg === "caller" ? ch.profile : ch.other;
+          if (p) p[c.field] = c.us;
+        } else if (c.kind === "callee") {
+          const p = c.leg === "caller" ? ch.profile : ch.other;
+          if (p) p.callee = { name: c.name, number: c.number };
+        } else if (c.kind === "other") ch.other = c.uuid ? { ...ch.profile, uuid: c.uuid, channelName: "sofia/gateway/gw1/" + c.dest, destination: c.dest, callee: undefined } : undefined;
+        else ch.hangupCause = c.cause;
+        if (e === EVENTS.length) {
+          const ref = plainEventBody(ch.connectPairs()).slice(0, -1) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+          if (normalize(ch.connectReply()) !== normalize(ref)) return false;
+          continue;
+        }
+        const [ev, o] = EVENTS[e]!;
+        for (const kind of ["plain", "json"] as const) {
+          const fast = ch.render(kind, ev, o);
+          const pairs = ch.eventPairs(ev, o);
+          const ref = eventFrame(kind, kind === "json" ? jsonEventBody(pairs) : plainEventBody(pairs));
+          if (!lengthHolds(fast) || normalize(fast) !== normalize(ref)) return false;
+        }
+      }
+      return true;
+    }),
+    { numRuns: 500 },
+  );
+  t.pass("500 generated change sequences");
+  t.end();
+});

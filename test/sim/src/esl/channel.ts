@@ -262,6 +262,7 @@ export class Channel {
   /** A channel block and what it was rendered from: it only changes with state, times and legs. */
   private block(r: Rendering, name: string, o: EventOpts): Block {
     const p = this.profile;
+    const q = this.other;
     return {
       s: r.s,
       bytes: r.bytes,
@@ -271,18 +272,28 @@ export class Channel {
       callState: this.callState,
       answerState: this.answerState,
       cause: this.hangupCause,
+      createdUs: p.createdUs,
       answeredUs: p.answeredUs,
       progressUs: p.progressUs,
       progressMediaUs: p.progressMediaUs,
       hangupUs: p.hangupUs,
       bridgedUs: p.bridgedUs,
-      callee: p.callee?.number,
-      other: this.other?.uuid,
+      callee: p.callee,
+      other: q,
+      oCreatedUs: q ? q.createdUs : 0,
+      oAnsweredUs: q ? q.answeredUs : 0,
+      oProgressUs: q ? q.progressUs : 0,
+      oProgressMediaUs: q ? q.progressMediaUs : 0,
+      oHangupUs: q ? q.hangupUs : 0,
+      oBridgedUs: q ? q.bridgedUs : 0,
+      oCallee: q?.callee,
     };
   }
 
+  /** Whether a cached block still renders this event: same event kind, states, legs, callees and times. */
   private blockFits(b: Block, name: string, o: EventOpts): boolean {
     const p = this.profile;
+    const q = this.other;
     return (
       b.early === (name === "CHANNEL_HANGUP_COMPLETE") &&
       b.bridge === !!o.bridge &&
@@ -290,13 +301,22 @@ export class Channel {
       b.callState === this.callState &&
       b.answerState === this.answerState &&
       b.cause === this.hangupCause &&
+      b.createdUs === p.createdUs &&
       b.answeredUs === p.answeredUs &&
       b.progressUs === p.progressUs &&
       b.progressMediaUs === p.progressMediaUs &&
       b.hangupUs === p.hangupUs &&
       b.bridgedUs === p.bridgedUs &&
-      b.callee === p.callee?.number &&
-      b.other === this.other?.uuid
+      b.callee === p.callee &&
+      b.other === q &&
+      (!q ||
+        (b.oCreatedUs === q.createdUs &&
+          b.oAnsweredUs === q.answeredUs &&
+          b.oProgressUs === q.progressUs &&
+          b.oProgressMediaUs === q.progressMediaUs &&
+          b.oHangupUs === q.hangupUs &&
+          b.oBridgedUs === q.bridgedUs &&
+          b.oCallee === q.callee))
     );
   }
 
@@ -357,7 +377,10 @@ export class Channel {
   }
 }
 
-/** A rendered channel block, its UTF-8 byte count and the state it was rendered from. */
+/**
+ * A rendered channel block, its UTF-8 byte count and what it was rendered from (profiles and
+ * callees by identity: they are replaced, not changed, except for their times).
+ */
 interface Block {
   s: string;
   bytes: number;
@@ -367,13 +390,21 @@ interface Block {
   callState: string;
   answerState: string;
   cause: string | undefined;
+  createdUs: number;
   answeredUs: number;
   progressUs: number;
   progressMediaUs: number;
   hangupUs: number;
   bridgedUs: number;
-  callee: string | undefined;
-  other: string | undefined;
+  callee: Profile["callee"];
+  other: Profile | undefined;
+  oCreatedUs: number;
+  oAnsweredUs: number;
+  oProgressUs: number;
+  oProgressMediaUs: number;
+  oHangupUs: number;
+  oBridgedUs: number;
+  oCallee: Profile["callee"];
 }
 
 const j = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
