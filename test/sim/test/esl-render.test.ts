@@ -24,6 +24,23 @@ function lengthHolds(frame: string): boolean {
   return !!m && Number(m[1]) === Buffer.byteLength(frame.slice(m[0].length));
 }
 
+/** Both formats of one event from `ch` equal the reference rendering of its pairs. */
+function framesMatch(ch: Channel, ev: string, o: EventOpts): boolean {
+  for (const kind of ["plain", "json"] as const) {
+    const fast = ch.render(kind, ev, o);
+    const pairs = ch.eventPairs(ev, o);
+    const ref = eventFrame(kind, kind === "json" ? jsonEventBody(pairs) : plainEventBody(pairs));
+    if (!lengthHolds(fast) || normalize(fast) !== normalize(ref)) return false;
+  }
+  return true;
+}
+
+/** The connect reply equals CHANNEL_DATA's pairs rendered plain, then the reply headers. */
+function connectMatches(ch: Channel): boolean {
+  const ref = plainEventBody(ch.connectPairs()).slice(0, -1) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
+  return normalize(ch.connectReply()) === normalize(ref);
+}
+
 const EVENTS: Array<[string, EventOpts]> = [
   ["CHANNEL_PROGRESS", {}],
   ["CHANNEL_ANSWER", {}],
@@ -42,15 +59,6 @@ t.test("render equals the reference rendering of eventPairs, plain and JSON, thr
   fc.assert(
     fc.property(text, text, text, vars, fc.boolean(), (num, name, dest, sets, other) => {
       const ch = new Channel(sw, { callerNumber: num, callerName: name, destination: dest });
-      const check = (ev: string, o: EventOpts) => {
-        for (const kind of ["plain", "json"] as const) {
-          const fast = ch.render(kind, ev, o);
-          const pairs = ch.eventPairs(ev, o);
-          const ref = eventFrame(kind, kind === "json" ? jsonEventBody(pairs) : plainEventBody(pairs));
-          if (!lengthHolds(fast) || normalize(fast) !== normalize(ref)) return false;
-        }
-        return true;
-      };
       let step = 0;
       for (const [k, v] of sets) {
         ch.setVar(k, v);
@@ -64,9 +72,9 @@ t.test("render equals the reference rendering of eventPairs, plain and JSON, thr
           ch.hangupCause = "NORMAL_CLEARING";
           ch.state = "CS_REPORTING";
         }
-        if (!check(ev, o)) return false;
+        if (!framesMatch(ch, ev, o)) return false;
       }
-      return check("CHANNEL_HANGUP_COMPLETE", {});
+      return framesMatch(ch, "CHANNEL_HANGUP_COMPLETE", {});
     }),
     { numRuns: 300 },
   );
@@ -79,9 +87,7 @@ t.test("the connect reply is CHANNEL_DATA's head, the Channel- profile, the chan
     fc.property(text, text, text, (num, name, dest) => {
       const ch = new Channel(sw, { callerNumber: num, callerName: name, destination: dest });
       ch.setVar("socket_host", "127.0.0.1");
-      const fast = ch.connectReply();
-      const ref = plainEventBody(ch.connectPairs()).slice(0, -1) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
-      return normalize(fast) === normalize(ref);
+      return connectMatches(ch);
     }),
     { numRuns: 200 },
   );
@@ -120,18 +126,8 @@ t.test("render and the connect reply equal the reference under any sequence of c
           if (p) p.callee = { name: c.name, number: c.number };
         } else if (c.kind === "other") ch.other = c.uuid ? { ...ch.profile, uuid: c.uuid, channelName: "sofia/gateway/gw1/" + c.dest, destination: c.dest, callee: undefined } : undefined;
         else ch.hangupCause = c.cause;
-        if (e === EVENTS.length) {
-          const ref = plainEventBody(ch.connectPairs()).slice(0, -1) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
-          if (normalize(ch.connectReply()) !== normalize(ref)) return false;
-          continue;
-        }
-        const [ev, o] = EVENTS[e]!;
-        for (const kind of ["plain", "json"] as const) {
-          const fast = ch.render(kind, ev, o);
-          const pairs = ch.eventPairs(ev, o);
-          const ref = eventFrame(kind, kind === "json" ? jsonEventBody(pairs) : plainEventBody(pairs));
-          if (!lengthHolds(fast) || normalize(fast) !== normalize(ref)) return false;
-        }
+        const ok = e === EVENTS.length ? connectMatches(ch) : framesMatch(ch, ...EVENTS[e]!);
+        if (!ok) return false;
       }
       return true;
     }),
