@@ -115,27 +115,27 @@ export class Channel {
       callee: undefined,
     };
     const callId = newUuid("@192.0.2.10");
-    const v = (k: string, x: string) => this.vars.set(k, x);
-    v("direction", "inbound");
-    v("uuid", this.uuid);
-    v("session_id", String(sw.nextSeq()));
-    v("sip_from_user", p.callerNumber);
-    v("sip_from_uri", p.callerNumber + "@192.0.2.10");
-    v("sip_from_host", "192.0.2.10");
-    v("channel_name", this.profile.channelName);
-    v("sip_call_id", callId);
-    v("sip_network_ip", "192.0.2.10");
-    v("sip_network_port", "5060");
-    v("sip_from_display", p.callerName);
-    v("sip_req_user", p.destination);
-    v("sip_to_user", p.destination);
-    v("sip_to_uri", p.destination + "@192.0.2.2");
-    v("sofia_profile_name", "external");
-    v("read_codec", "PCMU");
-    v("write_codec", "PCMU");
-    v("endpoint_disposition", "RECEIVED");
-    v("DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination);
-    v("call_uuid", this.uuid);
+    const v = this.vars;
+    v.set("direction", "inbound");
+    v.set("uuid", this.uuid);
+    v.set("session_id", String(sw.nextSeq()));
+    v.set("sip_from_user", p.callerNumber);
+    v.set("sip_from_uri", p.callerNumber + "@192.0.2.10");
+    v.set("sip_from_host", "192.0.2.10");
+    v.set("channel_name", this.profile.channelName);
+    v.set("sip_call_id", callId);
+    v.set("sip_network_ip", "192.0.2.10");
+    v.set("sip_network_port", "5060");
+    v.set("sip_from_display", p.callerName);
+    v.set("sip_req_user", p.destination);
+    v.set("sip_to_user", p.destination);
+    v.set("sip_to_uri", p.destination + "@192.0.2.2");
+    v.set("sofia_profile_name", "external");
+    v.set("read_codec", "PCMU");
+    v.set("write_codec", "PCMU");
+    v.set("endpoint_disposition", "RECEIVED");
+    v.set("DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination);
+    v.set("call_uuid", this.uuid);
   }
 
   /** The channel is destroyed: its cached renderings are dropped. */
