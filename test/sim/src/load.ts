@@ -91,6 +91,9 @@ export class LoadGenerator {
     const spec: SimCallSpec = {
       caller: m.callers ? this.pick(m.callers) : String(4930000000 + (i % 1000000)),
       dialed: this.pick(m.destinations),
+      // Declared up front (one shape for every spec, nothing added later).
+      hangupAfterAnswerMs: undefined,
+      hangupDuringAnnouncementMs: undefined,
     };
     // Whole milliseconds: Node keeps one timer list per distinct duration, and a random fraction
     // made one list (and a priority-queue entry) per call.

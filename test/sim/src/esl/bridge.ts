@@ -242,7 +242,8 @@ class Bridge {
       this.fail("INVALID_GATEWAY", 0);
       return;
     }
-    const attempt: SimAttempt = { gateway: leg.gateway, number: leg.number, sipCode: 0, cause: "", startedAt: Date.now(), endedAt: 0 };
+    // Every field up front (progressAt too): one shape for all attempts, no property added later.
+    const attempt: SimAttempt = { gateway: leg.gateway, number: leg.number, sipCode: 0, cause: "", startedAt: Date.now(), progressAt: undefined, endedAt: 0 };
     this.attempt = attempt;
     call.attempts.push(attempt);
     if (leg.gateway === "error") {

@@ -74,7 +74,7 @@ export class EslCall {
       destination: spec.dialed,
       uuid,
     });
-    this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true };
+    this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     if (spec.hangupAfterMs !== undefined) this.after(spec.hangupAfterMs, () => this.callerHangup());
   }
 
@@ -190,7 +190,9 @@ export class EslCall {
   }
 
   runApp(m: Msg): void {
-    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false, abort: undefined };
+    // Every field up front: apps set response, abort, pause and resume later, and a property added
+    // to a literal afterwards costs an out-of-object property store and a shape change per call.
+    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     this.stack.push(run);
     this.ch.setVar("current_application_data", m.arg || undefined);
     this.ch.setVar("current_application", m.app);
