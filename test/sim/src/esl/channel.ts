@@ -1,7 +1,7 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
-import { fsUrlEncode, jsonPlain } from "./frames.ts";
+import { fsUrlEncode, jsonString } from "./frames.ts";
 import { HeaderText, Rendering, STATE_NUM } from "./headertext.ts";
 import { VarStore } from "./vars.ts";
 import { newUuid } from "./uuid.ts";
@@ -30,7 +30,28 @@ function dropBlocks(): void {
 }
 
 
-export interface Profile {
+/** A leg's timestamps (µs): the part of a profile that changes during a call. */
+export interface Times {
+  createdUs: number;
+  answeredUs: number;
+  progressUs: number;
+  progressMediaUs: number;
+  hangupUs: number;
+  bridgedUs: number;
+}
+
+export function sameTimes(a: Times, b: Times): boolean {
+  return (
+    a.createdUs === b.createdUs &&
+    a.answeredUs === b.answeredUs &&
+    a.progressUs === b.progressUs &&
+    a.progressMediaUs === b.progressMediaUs &&
+    a.hangupUs === b.hangupUs &&
+    a.bridgedUs === b.bridgedUs
+  );
+}
+
+export interface Profile extends Times {
   username: string;
   callerName: string;
   callerNumber: string;
@@ -38,12 +59,6 @@ export interface Profile {
   uuid: string;
   channelName: string;
   context: string;
-  createdUs: number;
-  answeredUs: number;
-  progressUs: number;
-  progressMediaUs: number;
-  hangupUs: number;
-  bridgedUs: number;
   callee?: { name: string; number: string };
 }
 
@@ -261,8 +276,6 @@ export class Channel {
 
   /** A channel block and what it was rendered from: it only changes with state, times and legs. */
   private block(r: Rendering, name: string, o: EventOpts): Block {
-    const p = this.profile;
-    const q = this.other;
     return {
       s: r.s,
       bytes: r.bytes,
@@ -272,28 +285,13 @@ export class Channel {
       callState: this.callState,
       answerState: this.answerState,
       cause: this.hangupCause,
-      createdUs: p.createdUs,
-      answeredUs: p.answeredUs,
-      progressUs: p.progressUs,
-      progressMediaUs: p.progressMediaUs,
-      hangupUs: p.hangupUs,
-      bridgedUs: p.bridgedUs,
-      callee: p.callee,
-      other: q,
-      oCreatedUs: q ? q.createdUs : 0,
-      oAnsweredUs: q ? q.answeredUs : 0,
-      oProgressUs: q ? q.progressUs : 0,
-      oProgressMediaUs: q ? q.progressMediaUs : 0,
-      oHangupUs: q ? q.hangupUs : 0,
-      oBridgedUs: q ? q.bridgedUs : 0,
-      oCallee: q?.callee,
+      caller: legOf(this.profile),
+      other: this.other && legOf(this.other),
     };
   }
 
   /** Whether a cached block still renders this event: same event kind, states, legs, callees and times. */
   private blockFits(b: Block, name: string, o: EventOpts): boolean {
-    const p = this.profile;
-    const q = this.other;
     return (
       b.early === (name === "CHANNEL_HANGUP_COMPLETE") &&
       b.bridge === !!o.bridge &&
@@ -301,22 +299,8 @@ export class Channel {
       b.callState === this.callState &&
       b.answerState === this.answerState &&
       b.cause === this.hangupCause &&
-      b.createdUs === p.createdUs &&
-      b.answeredUs === p.answeredUs &&
-      b.progressUs === p.progressUs &&
-      b.progressMediaUs === p.progressMediaUs &&
-      b.hangupUs === p.hangupUs &&
-      b.bridgedUs === p.bridgedUs &&
-      b.callee === p.callee &&
-      b.other === q &&
-      (!q ||
-        (b.oCreatedUs === q.createdUs &&
-          b.oAnsweredUs === q.answeredUs &&
-          b.oProgressUs === q.progressUs &&
-          b.oProgressMediaUs === q.progressMediaUs &&
-          b.oHangupUs === q.hangupUs &&
-          b.oBridgedUs === q.bridgedUs &&
-          b.oCallee === q.callee))
+      legFits(b.caller, this.profile) &&
+      (b.other === undefined ? this.other === undefined : this.other !== undefined && legFits(b.other, this.other))
     );
   }
 
@@ -378,9 +362,24 @@ export class Channel {
 }
 
 /**
- * A rendered channel block, its UTF-8 byte count and what it was rendered from (profiles and
- * callees by identity: they are replaced, not changed, except for their times).
+ * A leg as a block was rendered from it: the profile and its callee by identity (they are
+ * replaced, not changed), and its times (those change in place).
  */
+interface Leg extends Times {
+  p: Profile;
+  callee: Profile["callee"];
+}
+
+function legOf(p: Profile): Leg {
+  const { createdUs, answeredUs, progressUs, progressMediaUs, hangupUs, bridgedUs } = p;
+  return { p, callee: p.callee, createdUs, answeredUs, progressUs, progressMediaUs, hangupUs, bridgedUs };
+}
+
+function legFits(l: Leg, p: Profile): boolean {
+  return l.p === p && l.callee === p.callee && sameTimes(l, p);
+}
+
+/** A rendered channel block, its UTF-8 byte count and what it was rendered from. */
 interface Block {
   s: string;
   bytes: number;
@@ -390,29 +389,14 @@ interface Block {
   callState: string;
   answerState: string;
   cause: string | undefined;
-  createdUs: number;
-  answeredUs: number;
-  progressUs: number;
-  progressMediaUs: number;
-  hangupUs: number;
-  bridgedUs: number;
-  callee: Profile["callee"];
-  other: Profile | undefined;
-  oCreatedUs: number;
-  oAnsweredUs: number;
-  oProgressUs: number;
-  oProgressMediaUs: number;
-  oHangupUs: number;
-  oBridgedUs: number;
-  oCallee: Profile["callee"];
+  caller: Leg;
+  other: Leg | undefined;
 }
-
-const j = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
 
 /** The application headers of Channel#appPairs as JSON members (distinct names), and the closing brace. */
 function appJson(app: AppInfo): string {
-  let s = ',"Application":' + j(app.name);
-  if (app.data) s += ',"Application-Data":' + j(app.data);
-  if (app.response !== undefined) s += ',"Application-Response":' + j(app.response);
-  return s + ',"Application-UUID":' + j(app.uuid) + "}";
+  let s = ',"Application":' + jsonString(app.name);
+  if (app.data) s += ',"Application-Data":' + jsonString(app.data);
+  if (app.response !== undefined) s += ',"Application-Response":' + jsonString(app.response);
+  return s + ',"Application-UUID":' + jsonString(app.uuid) + "}";
 }

@@ -20,6 +20,11 @@ export function jsonPlain(v: string): boolean {
   return true;
 }
 
+/** JSON.stringify(v), without calling it for the common value that needs no escape. */
+export function jsonString(v: string): string {
+  return jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v);
+}
+
 export function fsUrlEncode(s: string): string {
   const n = s.length;
   let i = 0;

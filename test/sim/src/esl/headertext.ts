@@ -5,8 +5,8 @@
 //
 // A rendering is one string (runs of cached text concatenated) with its UTF-8 byte count summed
 // on the way: the session's write flattens it once.
-import type { Channel, Profile } from "./channel.ts";
-import { fsUrlEncode, jsonPlain } from "./frames.ts";
+import { type Channel, type Profile, sameTimes, type Times } from "./channel.ts";
+import { fsUrlEncode, jsonString } from "./frames.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
@@ -21,7 +21,7 @@ const jsonKeys = new Map<string, string>();
 const jsonLine: Line = (k, v) => {
   let key = jsonKeys.get(k);
   if (key === undefined) jsonKeys.set(k, (key = jsonKey(k)));
-  return key + JSON.stringify(v);
+  return key + jsonString(v);
 };
 
 /** Constant runs of lines per format and prefix; `times` are keys (a number line is key + pre + n + post). */
@@ -105,9 +105,8 @@ function fixed(ascii: boolean, line: Line, enc: (v: string) => string, key: (k: 
 }
 
 const plainEnc = (v: string) => fsUrlEncode(v) + "\n";
-const jsonEnc = (v: string) => (jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v));
 const PLAIN = fixed(true, plainLine, plainEnc, plainKey, "", "\n");
-const JSON_ = fixed(false, jsonLine, jsonEnc, jsonKey, '"', '"');
+const JSON_ = fixed(false, jsonLine, jsonString, jsonKey, '"', '"');
 
 /** A cached line of a header whose values are few (states, causes): flat, shared by all channels. */
 function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string): string {
@@ -190,7 +189,6 @@ export class Rendering {
     this.s += s;
     this.bytes += bytes;
   }
-
 }
 
 /**
@@ -199,7 +197,7 @@ export class Rendering {
  * fields, no object per text: whatever a call keeps lives as long as the call, and every object
  * it keeps is copied twice by the young-generation GC.
  */
-class Static {
+class Static implements Times {
   head: string;
   headBytes: number;
   mid: string;
@@ -212,12 +210,12 @@ class Static {
   /** Profile-Created-Time … Privacy-Hide-Number, and the times it was rendered from (they change a few times a call). */
   times = "";
   timesBytes = 0;
-  created = 0;
-  answered = 0;
-  progress = 0;
-  media = 0;
-  hangup = 0;
-  bridged = 0;
+  createdUs = 0;
+  answeredUs = 0;
+  progressUs = 0;
+  progressMediaUs = 0;
+  hangupUs = 0;
+  bridgedUs = 0;
   /** The same times as digits (a microsecond timestamp is a double: its digits are worth keeping). */
   createdS = "";
   answeredS = "0";
@@ -248,8 +246,8 @@ export class HeaderText {
   /** The profiles rendered so far: with Profile-Index (Caller-, Channel-) and without (Other-Leg-). */
   private indexed: Static | undefined;
   private indexedPrefix = "";
-  private plain: Static | undefined;
-  private plainPrefix = "";
+  private unindexed: Static | undefined;
+  private unindexedPrefix = "";
   private readonly f: Fixed;
   /** Channel-Name … Channel-Call-UUID (they never change for a channel), for `identName`. */
   private ident = "";
@@ -268,15 +266,15 @@ export class HeaderText {
   }
 
   private static(prefix: string, p: Profile, withIndex: boolean, c: Consts): Static {
-    const st = withIndex ? this.indexed : this.plain;
-    if (st?.p === p && (withIndex ? this.indexedPrefix : this.plainPrefix) === prefix) return st;
+    const st = withIndex ? this.indexed : this.unindexed;
+    if (st?.p === p && (withIndex ? this.indexedPrefix : this.unindexedPrefix) === prefix) return st;
     const made = new Static(p, this.f, c, withIndex);
     if (withIndex) {
       this.indexed = made;
       this.indexedPrefix = prefix;
     } else {
-      this.plain = made;
-      this.plainPrefix = prefix;
+      this.unindexed = made;
+      this.unindexedPrefix = prefix;
     }
     return made;
   }
@@ -300,22 +298,14 @@ export class HeaderText {
     r.text(st.mid, st.midBytes);
     // The time lines are kept too, and rebuilt only when a time changed: an event renders them as
     // a block instead of formatting eight microsecond timestamps (doubles, not small integers).
-    if (
-      st.times === "" ||
-      st.created !== p.createdUs ||
-      st.answered !== p.answeredUs ||
-      st.progress !== p.progressUs ||
-      st.media !== p.progressMediaUs ||
-      st.hangup !== p.hangupUs ||
-      st.bridged !== p.bridgedUs
-    ) {
+    if (st.times === "" || !sameTimes(st, p)) {
       // Only a time that changed is formatted again (one or two per event).
-      if (st.created !== p.createdUs || st.createdS === "") st.createdS = String((st.created = p.createdUs));
-      if (st.answered !== p.answeredUs) st.answeredS = String((st.answered = p.answeredUs));
-      if (st.progress !== p.progressUs) st.progressS = String((st.progress = p.progressUs));
-      if (st.media !== p.progressMediaUs) st.mediaS = String((st.media = p.progressMediaUs));
-      if (st.hangup !== p.hangupUs) st.hangupS = String((st.hangup = p.hangupUs));
-      if (st.bridged !== p.bridgedUs) st.bridgedS = String((st.bridged = p.bridgedUs));
+      if (st.createdUs !== p.createdUs || st.createdS === "") st.createdS = String((st.createdUs = p.createdUs));
+      if (st.answeredUs !== p.answeredUs) st.answeredS = String((st.answeredUs = p.answeredUs));
+      if (st.progressUs !== p.progressUs) st.progressS = String((st.progressUs = p.progressUs));
+      if (st.progressMediaUs !== p.progressMediaUs) st.mediaS = String((st.progressMediaUs = p.progressMediaUs));
+      if (st.hangupUs !== p.hangupUs) st.hangupS = String((st.hangupUs = p.hangupUs));
+      if (st.bridgedUs !== p.bridgedUs) st.bridgedS = String((st.bridgedUs = p.bridgedUs));
       const t = c.times;
       const post = f.post;
       // biome-ignore format: one line per header

@@ -293,11 +293,13 @@ export class Session {
         this.reply("+OK event listener enabled " + fmt);
         return;
       }
-      case "nixevent":
-        this.names = new Set([...this.names].filter((n) => !rest.split(/\s+/).includes(n)));
+      case "nixevent": {
+        const nixed = rest.split(/\s+/);
+        this.names = new Set([...this.names].filter((n) => !nixed.includes(n)));
         if (rest.includes("ALL")) this.all = false;
         this.reply("+OK events nixed");
         return;
+      }
       case "noevents":
         this.all = false;
         this.names = NO_NAMES;

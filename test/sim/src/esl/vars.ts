@@ -6,7 +6,7 @@
 // in an array. A rendering is one string per format (the chunks concatenated), reused by every
 // event until a variable changes: the events of one burst share it, and the session's write
 // flattens it once.
-import { fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, jsonPlain } from "./frames.ts";
 
 const CHUNK_SHIFT = 4;
 
@@ -25,16 +25,12 @@ function nameId(k: string): number {
   const n = plainKeys.length;
   // Array#join makes one flat string (`+` would make a cons tree for young-GC to copy).
   plainKeys.push(["variable_", k, ": "].join(""));
-  posHint.push(0);
   const j = [",", JSON.stringify("variable_" + k), ":"].join("");
   jsonKeys.push(j);
   jsonQuoted.push(j + '"');
   idOf.set(k, n);
   return n;
 }
-
-/** Per shared name id, where it was last found or appended (a hint, checked before use). */
-const posHint: number[] = [];
 
 /** The id of a deleted position (never a name's id: shared ids are >= 0, private ones <= -2). */
 const DEAD = -1;
@@ -51,10 +47,6 @@ export class VarStore {
    * Every other value is written between quotes as it is.
    */
   private escaped: Array<string | undefined> | undefined;
-  /** How many names and values set so far had a character beyond ASCII (then JSON chunks are measured). */
-  private nonAscii = 0;
-  /** How many of them were names (names are written as they are in plain lines too). */
-  private wideNames = 0;
   /** Per chunk and format (plain at 2 * chunk, JSON at 2 * chunk + 1): its text, "" when stale. */
   private readonly chunks: string[] = [];
   private readonly chunkBytes: number[] = [];
@@ -73,14 +65,7 @@ export class VarStore {
 
   private find(k: string): number {
     const id = idOf.get(k);
-    if (id !== undefined) {
-      // Calls set their variables in the same order: the last store's position is usually right.
-      const h = posHint[id]!;
-      if (this.ids[h] === id) return h;
-      const i = this.ids.indexOf(id);
-      if (i >= 0) posHint[id] = i;
-      return i;
-    }
+    if (id !== undefined) return this.ids.indexOf(id);
     // A name outside the shared table: compare names (ids are private, never equal).
     for (let i = 0; i < this.keys.length; i++) if (this.ids[i] !== DEAD && this.keys[i] === k) return i;
     return -1;
@@ -101,15 +86,7 @@ export class VarStore {
       this.live--;
       this.escape(i, "");
     } else if (i < 0) {
-      const id = nameId(k);
-      if (id >= 0) posHint[id] = this.ids.length;
-      for (let j = 0; j < k.length; j++)
-        if (k.charCodeAt(j) > 0x7f) {
-          this.nonAscii++;
-          this.wideNames++;
-          break;
-        }
-      this.ids.push(id);
+      this.ids.push(nameId(k));
       this.keys.push(k);
       this.vals.push(v);
       this.live++;
@@ -125,19 +102,7 @@ export class VarStore {
   }
 
   private escape(i: number, v: string): void {
-    // One pass: beyond ASCII (then JSON chunks are measured), and whether JSON must escape it
-    // (quote, backslash, control character, lone surrogate; as jsonPlain).
-    let wide = false;
-    let esc = false;
-    for (let j = 0; j < v.length; j++) {
-      const c = v.charCodeAt(j);
-      if (c > 0x7f) {
-        wide = true;
-        if (c >= 0xd800 && c <= 0xdfff) esc = true;
-      } else if (c < 0x20 || c === 0x22 || c === 0x5c) esc = true;
-    }
-    if (wide) this.nonAscii++;
-    if (!esc) {
+    if (jsonPlain(v)) {
       if (this.escaped && this.escaped[i] !== undefined) this.escaped[i] = undefined;
       return;
     }
@@ -190,8 +155,7 @@ export class VarStore {
       if (c) b = this.chunkBytes[slot]!;
       else {
         c = this.build(ci, json);
-        // Plain values are URL-encoded (ASCII): a chunk is ASCII unless a name, or in JSON a value, is not.
-        b = (json ? this.nonAscii : this.wideNames) > 0 ? Buffer.byteLength(c) : c.length;
+        b = Buffer.byteLength(c);
         if (!once) {
           while (this.chunks.length <= slot) {
             this.chunks.push("");
