@@ -1,5 +1,6 @@
 // What the ESL (sim.ts) and ARI (ari.ts) simulator benchmarks share, so their figures compare:
 // the call mix and the per-call CPU figures of the simulator process.
+import { readFileSync } from "node:fs";
 import type { LoadMix, LoadReport } from "../src/index.ts";
 
 /** 80 % answer after 300 ms with ringing at 50 ms, 10 % 486, 10 % 503; callers hang up 0.5-1.5 s after answer. */
@@ -18,8 +19,21 @@ export const BENCH_MIX: LoadMix = {
   },
 };
 
-/** The simulator process's CPU (all threads) and minor page faults over a run, per call. */
-export function perCall(report: LoadReport, cpu: NodeJS.CpuUsage, faults: number) {
+/**
+ * The calling thread's CPU time in µs (Linux: /proc/thread-self/schedstat, nanoseconds), or null.
+ * Read on the main thread, it splits the process's CPU into the main thread and the rest (V8's GC
+ * helpers, libuv's pool): the main thread is what must keep up with the offered rate.
+ */
+export function threadCpuUs(): number | null {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1000;
+  } catch {
+    return null;
+  }
+}
+
+/** The simulator process's CPU (all threads) and minor page faults over a run, per call; `mainUs`: the main thread's share (threadCpuUs). */
+export function perCall(report: LoadReport, cpu: NodeJS.CpuUsage, faults: number, mainUs: number | null = null) {
   const us = cpu.user + cpu.system;
   const n = Math.max(1, report.completed);
   // A call setup is new call -> answered or a final failure: every completed call had exactly one.
@@ -36,5 +50,8 @@ export function perCall(report: LoadReport, cpu: NodeJS.CpuUsage, faults: number
     cpuSystemUsPerCall: Math.round(cpu.system / n),
     /** Minor page faults per call (each is kernel time: fresh pages for the heap, the GC's semi-spaces, socket buffers). */
     pageFaultsPerCall: Math.round((faults / n) * 10) / 10,
+    /** The main thread's CPU per call, and the other threads' (GC helpers): null off Linux. */
+    mainThreadUsPerCall: mainUs === null ? null : Math.round(mainUs / n),
+    otherThreadsUsPerCall: mainUs === null ? null : Math.round((us - mainUs) / n),
   };
 }

@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator } from "../src/index.ts";
-import { BENCH_MIX, perCall } from "./common.ts";
+import { BENCH_MIX, perCall, threadCpuUs } from "./common.ts";
 
 /** Runs a sibling bench script in a fresh process; resolves to its last stdout line as JSON. */
 function sibling(file: string, args: string[], echo: boolean): Promise<Record<string, unknown> | null> {
@@ -69,6 +69,7 @@ function listenOverflows(): number | null {
 await sim.start();
 const overflows0 = listenOverflows();
 const cpu0 = process.cpuUsage();
+const main0 = threadCpuUs();
 const faults0 = process.resourceUsage().minorPageFault;
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
@@ -83,6 +84,7 @@ const gen = new LoadGenerator({
 });
 const report = await gen.run();
 const cpu = process.cpuUsage(cpu0);
+const main1 = threadCpuUs();
 const faults = process.resourceUsage().minorPageFault - faults0;
 const overflows1 = listenOverflows();
 if (agent.connected) agent.send("cpu");
@@ -102,7 +104,7 @@ const wire = (process.env.SIM_NO_WIRE ? null : await sibling("./wire.ts", [Strin
   cpuSystemUsPerCall: number;
   pageFaultsPerCall: number;
 } | null;
-const figures = perCall(report, cpu, faults);
+const figures = perCall(report, cpu, faults, main0 === null || main1 === null ? null : main1 - main0);
 console.log(
   JSON.stringify({
     bench: "switch-sim",
