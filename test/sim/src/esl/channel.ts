@@ -17,12 +17,14 @@ export interface SwitchInfo {
 type Pairs = Array<[string, string]>;
 
 /**
- * Channels holding rendered text: their channel blocks and variable chunks. Text is kept only until
- * the I/O of the current loop turn is done: the events of one burst share it, and it is never kept
- * across young-generation GCs. A call lives 1-2 s and its events are 50 ms-1 s apart, so text kept
- * until the next event would be copied and promoted to old space, and the state, times or
- * variables change between almost every event anyway: measured (2026-12-07), ~4 KB of variable
- * chunks a call kept cost more GC (~4.5 µs per KB) than rendering them again per burst.
+ * Channels holding rendered text: their channel blocks and variables. Text is kept only until the
+ * current callback (timer, socket read) is done: the events of one burst share it, and it never
+ * lives long enough for a young-generation GC to copy it. A call lives 1-2 s and its events are
+ * 50 ms-1 s apart, so text kept until the next event would be copied twice and promoted, and the
+ * state, times or variables change between almost every event anyway: measured (2026-12-07), the
+ * ~8 KB of text a call kept cost more GC (~4.5 µs per KB) than rendering it again per burst. Not
+ * until the loop turn's end (setImmediate): an overloaded turn runs for longer than the time
+ * between two scavenges, and text kept for it was promoted all the same.
  */
 const withBlocks: Channel[] = [];
 
@@ -87,12 +89,12 @@ export class Channel {
   hangupCause?: string;
   readonly profile: Profile;
   other?: Profile;
-  /** This loop turn's channel blocks (see withBlocks). */
+  /** This callback's channel blocks (see withBlocks). */
   private chanPlain?: Block;
   private chanJson?: Block;
   private holdsBlocks = false;
 
-  /** Forget this turn's rendered text (blocks and variable chunks). */
+  /** Forget this callback's rendered text (blocks and variables). */
   dropBlocks(): void {
     this.holdsBlocks = false;
     this.chanPlain = this.chanJson = undefined;
@@ -102,7 +104,7 @@ export class Channel {
   private keepBlocks(): void {
     if (this.holdsBlocks) return;
     this.holdsBlocks = true;
-    if (!withBlocks.length) setImmediate(dropBlocks);
+    if (!withBlocks.length) process.nextTick(dropBlocks);
     withBlocks.push(this);
   }
 
@@ -306,7 +308,7 @@ export class Channel {
 
   /**
    * A whole ESL event frame as one string: the outer headers and event head, the channel block
-   * (shared by the events of one loop turn with the same state), the variables (vars.ts), then the
+   * (shared by the events of one callback with the same state), the variables (vars.ts), then the
    * application headers.
    */
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {

@@ -1,7 +1,7 @@
 // A channel's variables in FreeSWITCH's order, rendered as `plain` lines or JSON members.
 //
-// A rendering is kept for one loop turn (Channel releases it with its blocks) and until a variable
-// changes: the events of one burst share it, and no text is kept for the call's life. A call lives
+// A rendering is kept for the current callback (Channel releases it with its blocks) and until a
+// variable changes: the events of one burst share it, and no text is kept for the call's life. A call lives
 // 1-2 s and its events are 50 ms-1 s apart, so text kept from one event to the next would be
 // copied twice by the young-generation GC (~4.5 µs per KB a call keeps, measured 2026-12-07),
 // and a variable changes between almost every event anyway.
@@ -64,7 +64,7 @@ export class VarStore {
   private json8: Array<string | undefined> | undefined;
   /** Per position, the name of a variable without a shared id (the table is full). Made on first use. */
   private privateNames: Array<string | undefined> | undefined;
-  /** This turn's rendering per format, "" when stale, and its UTF-8 byte count. */
+  /** This callback's rendering per format, "" when stale, and its UTF-8 byte count. */
   private plain = "";
   private plainBytes = 0;
   private json = "";
@@ -137,7 +137,7 @@ export class VarStore {
     e[i] = q.slice(1, q.length - 1);
   }
 
-  /** The loop turn is over (or the channel is gone): drop the renderings. */
+  /** The callback is over (or the channel is gone): drop the renderings. */
   release(): void {
     this.plain = this.json = "";
   }
