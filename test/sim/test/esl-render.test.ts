@@ -136,3 +136,24 @@ t.test("render and the connect reply equal the reference under any sequence of c
   t.pass("500 generated change sequences");
   t.end();
 });
+
+// Last in this file: it fills the process-wide table of variable names (vars.ts, 4096 names), so
+// every name after it renders through the path for names without a shared id.
+t.test("variables beyond the shared name table render like the others, set, changed, deleted and set again", (t) => {
+  const ch = new Channel(sw, { callerNumber: "4930123", callerName: "Müller", destination: "4930456" });
+  for (let i = 0; i < 4200; i++) ch.setVar(`fill_${i}`, i % 7 ? String(i) : `v"${i}\\ ☎`);
+  const late = new Channel(sw, { callerNumber: "4930124", callerName: "Z", destination: "4930457" });
+  late.setVar("ünï_beyond", "Müller ☎");
+  late.setVar("plain_beyond", "a b");
+  late.setVar("quoted_beyond", '"q"\\');
+  t.ok(framesMatch(late, "CHANNEL_ANSWER", {}), "new names after the table is full");
+  t.ok(connectMatches(late), "connect reply with them");
+  late.setVar("plain_beyond", "changed");
+  late.setVar("ünï_beyond", undefined);
+  t.ok(framesMatch(late, "CHANNEL_HANGUP_COMPLETE", {}), "changed and deleted");
+  late.setVar("ünï_beyond", "again");
+  t.equal(late.getVar("ünï_beyond"), "again");
+  t.ok(framesMatch(late, "CHANNEL_EXECUTE_COMPLETE", EVENTS[3]![1]), "set again: appended at the end");
+  t.ok(framesMatch(ch, "CHANNEL_HANGUP_COMPLETE", {}), "a channel with 4,200 variables");
+  t.end();
+});

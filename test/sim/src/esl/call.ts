@@ -6,6 +6,7 @@ import { runBridge } from "./bridge.ts";
 import { sipFromCause } from "./causes.ts";
 import { callResult, setCdrVars } from "./cdr.ts";
 import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
+import { own } from "./frames.ts";
 import { newUuid } from "./uuid.ts";
 
 export interface CallHost {
@@ -192,7 +193,8 @@ export class EslCall {
   runApp(m: Msg): void {
     // Every field up front: apps set response, abort, pause and resume later, and a property added
     // to a literal afterwards costs an out-of-object property store and a shape change per call.
-    const run: AppRun = { name: m.app, data: m.arg, uuid: m.uuid, lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
+    // Kept while the app runs (a bridge: the whole call): not as slices of the command's read.
+    const run: AppRun = { name: m.app, data: own(m.arg), uuid: own(m.uuid), lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     this.stack.push(run);
     this.ch.setVar("current_application_data", m.arg || undefined);
     this.ch.setVar("current_application", m.app);

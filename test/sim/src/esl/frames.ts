@@ -59,6 +59,15 @@ function encodeUtf8Tail(s: string): string {
   return out;
 }
 
+/**
+ * `s` without the text it may have been sliced from: a value parsed out of a command keeps the
+ * whole read (often several pipelined commands) alive while it is kept, for a call's life.
+ */
+export function own(s: string): string {
+  // A slice shorter than 13 characters is a copy already; a longer one is sliced from " " + s.
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
 export function fsUrlDecode(s: string): string {
   if (!s.includes("%")) return s;
   try {

@@ -42,13 +42,14 @@ interface Consts {
   callee: string[];
   /** Before ANI (after the head or the callee lines), Destination-Number, Unique-ID, Context, Channel-Name. */
   mid: string[];
-  /** After Channel-Name: without and with Profile-Index. */
-  end: string;
-  endIndexed: string;
-  /** The time lines: key + opening quote each (a line is key + pre + digits + post). */
+  /**
+   * From the end of Channel-Name (without and with Profile-Index) to the first time's digits, then
+   * the runs between the times' digits (Profile-Created, Channel-Created, -Answered, -Progress,
+   * -Progress-Media, -Hangup, -Bridged), and the run after the last: a time is two pieces.
+   */
+  timesFrom: string;
+  timesFromIndexed: string;
   times: string[];
-  transfer: string;
-  bridged: string;
   tail: string;
 }
 
@@ -153,12 +154,14 @@ function constsOf(f: Fixed, prefix: string): Consts {
       ],
       callee: [post + k("Callee-ID-Name"), post + k("Callee-ID-Number")],
       mid: [post + l(prefix + "Network-Addr", "192.0.2.10") + k("ANI"), post + k("Destination-Number"), post + k("Unique-ID"), post + l(prefix + "Source", "mod_sofia") + k("Context"), post + k("Channel-Name")],
-      end: post,
-      endIndexed: post + l(prefix + "Profile-Index", "1"),
-      times: TIME_KEYS.map((t) => k(t)),
-      transfer: l(prefix + "Channel-Transfer-Time", "0") + l(prefix + "Channel-Resurrect-Time", "0"),
-      bridged: k("Channel-Bridged-Time"),
+      timesFrom: post + k(TIME_KEYS[0]!),
+      timesFromIndexed: post + l(prefix + "Profile-Index", "1") + k(TIME_KEYS[0]!),
+      times: [
+        ...TIME_KEYS.slice(1).map((t) => post + k(t)),
+        post + l(prefix + "Channel-Transfer-Time", "0") + l(prefix + "Channel-Resurrect-Time", "0") + k("Channel-Bridged-Time"),
+      ],
       tail:
+        post +
         l(prefix + "Channel-Last-Hold", "0") +
         l(prefix + "Channel-Hold-Accum", "0") +
         l(prefix + "Screen-Bit", "true") +
@@ -253,23 +256,24 @@ export function renderProfile(r: Rendering, json: boolean, prefix: string, p: Pr
   r.value(json, p.context);
   r.ascii(m[4]!);
   r.value(json, p.channelName);
-  r.ascii(withIndex ? c.endIndexed : c.end);
   // Keys, digits and constants: ASCII.
   const t = c.times;
-  const post = f.post;
   const created = digits(p.createdUs);
-  // biome-ignore format: one line per header
-  r.ascii(
-    t[0] + created + post +
-    t[1] + created + post +
-    t[2] + digits(p.answeredUs) + post +
-    t[3] + digits(p.progressUs) + post +
-    t[4] + digits(p.progressMediaUs) + post +
-    t[5] + digits(p.hangupUs) + post +
-    c.transfer +
-    c.bridged + digits(p.bridgedUs) + post +
-    c.tail,
-  );
+  r.ascii(withIndex ? c.timesFromIndexed : c.timesFrom);
+  r.ascii(created);
+  r.ascii(t[0]!);
+  r.ascii(created);
+  r.ascii(t[1]!);
+  r.ascii(digits(p.answeredUs));
+  r.ascii(t[2]!);
+  r.ascii(digits(p.progressUs));
+  r.ascii(t[3]!);
+  r.ascii(digits(p.progressMediaUs));
+  r.ascii(t[4]!);
+  r.ascii(digits(p.hangupUs));
+  r.ascii(t[5]!);
+  r.ascii(digits(p.bridgedUs));
+  r.ascii(c.tail);
 }
 
 /** Channel#channelPairs rendered into `r` (JSON: members, each with a leading comma). */

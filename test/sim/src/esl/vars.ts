@@ -14,13 +14,20 @@
 // in an array; the few values JSON must escape or that are not ASCII keep their JSON text aside.
 import { fsUrlEncode } from "./frames.ts";
 
-/** Per name id: the name, `variable_k: ` and `,"variable_k":"` with their UTF-8 byte counts (shared by all channels). */
+/**
+ * Per name id, shared by all channels: the name, and its key as the first variable (`variable_k: `,
+ * `,"variable_k":"`) or as a later one, with the end of the value before it (`\nvariable_k: `,
+ * `","variable_k":"`): a variable is two pieces of a rendering, its key and its value. The byte
+ * counts are the first form's (the later form has one more).
+ */
 const idOf = new Map<string, number>();
 const names: string[] = [];
-const plainKeys: string[] = [];
+const plainFirst: string[] = [];
+const plainNext: string[] = [];
 const plainKeyBytes: number[] = [];
-const jsonQuoted: string[] = [];
-const jsonQuotedBytes: number[] = [];
+const jsonFirst: string[] = [];
+const jsonNext: string[] = [];
+const jsonKeyBytes: number[] = [];
 /** Names beyond the table's bound get a negative id each (never shared). */
 let nextPrivate = -2;
 const TABLE_MAX = 4096;
@@ -32,11 +39,13 @@ function nameId(k: string): number {
   const n = names.length;
   names.push(k);
   const p = "variable_" + k + ": ";
-  plainKeys.push(p);
+  plainFirst.push(p);
+  plainNext.push("\n" + p);
   plainKeyBytes.push(Buffer.byteLength(p));
   const j = "," + JSON.stringify("variable_" + k) + ':"';
-  jsonQuoted.push(j);
-  jsonQuotedBytes.push(Buffer.byteLength(j));
+  jsonFirst.push(j);
+  jsonNext.push('"' + j);
+  jsonKeyBytes.push(Buffer.byteLength(j));
   idOf.set(k, n);
   return n;
 }
@@ -175,29 +184,34 @@ export class VarStore {
   private renderJson(): string {
     let s = "";
     let bytes = 0;
+    let first = true;
     const { ids, vals } = this;
     const e = this.json8;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (id === DEAD) continue;
-      const x = e?.[i];
       if (id < 0) {
-        const k = "," + JSON.stringify("variable_" + this.privateNames![i]) + ':"';
+        const k = (first ? "," : '",') + JSON.stringify("variable_" + this.privateNames![i]) + ':"';
         s += k;
         bytes += Buffer.byteLength(k);
       } else {
-        s += jsonQuoted[id]!;
-        bytes += jsonQuotedBytes[id]!;
+        s += first ? jsonFirst[id]! : jsonNext[id]!;
+        bytes += first ? jsonKeyBytes[id]! : jsonKeyBytes[id]! + 1;
       }
+      first = false;
+      const x = e?.[i];
       if (x === undefined) {
         const v = vals[i]!;
         s += v;
-        bytes += v.length + 1;
+        bytes += v.length;
       } else {
         s += x;
-        bytes += Buffer.byteLength(x) + 1;
+        bytes += Buffer.byteLength(x);
       }
+    }
+    if (!first) {
       s += '"';
+      bytes++;
     }
     this.bytes = bytes;
     return s;
@@ -207,22 +221,27 @@ export class VarStore {
     // Values are URL-encoded (ASCII: length is byte count); names are not.
     let s = "";
     let bytes = 0;
+    let first = true;
     const { ids, vals } = this;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       if (id === DEAD) continue;
       if (id < 0) {
-        const k = "variable_" + this.privateNames![i] + ": ";
+        const k = (first ? "variable_" : "\nvariable_") + this.privateNames![i] + ": ";
         s += k;
         bytes += Buffer.byteLength(k);
       } else {
-        s += plainKeys[id]!;
-        bytes += plainKeyBytes[id]!;
+        s += first ? plainFirst[id]! : plainNext[id]!;
+        bytes += first ? plainKeyBytes[id]! : plainKeyBytes[id]! + 1;
       }
+      first = false;
       const v = fsUrlEncode(vals[i]!);
       s += v;
+      bytes += v.length;
+    }
+    if (!first) {
       s += "\n";
-      bytes += v.length + 1;
+      bytes++;
     }
     this.bytes = bytes;
     return s;
