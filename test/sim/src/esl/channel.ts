@@ -81,8 +81,8 @@ export interface EventOpts {
 
 export class Channel {
   readonly uuid: string;
-  /** Variables in FreeSWITCH's order, rendered in cached chunks. */
-  private readonly vars = new VarStore();
+  /** Variables in FreeSWITCH's order (a bridged call ends with ~55). */
+  private readonly vars = new VarStore(64);
   state = "CS_EXECUTE";
   callState = "RINGING";
   answerState = "ringing";

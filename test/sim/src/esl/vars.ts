@@ -64,8 +64,10 @@ const DEAD = -1;
 
 export class VarStore {
   /** Name id per position (every variable ever set, in order); a deleted one's becomes DEAD. */
-  private readonly ids: number[] = [];
-  private readonly vals: string[] = [];
+  private readonly ids: number[];
+  private readonly vals: string[];
+  /** Positions used (the arrays may be longer: made at their expected size). */
+  private n = 0;
   /**
    * Per position, for the few values that are not clean ASCII (jsonClean): the JSON string content
    * (escaped, without quotes). Made on the first such value.
@@ -82,16 +84,30 @@ export class VarStore {
   /** The byte count of the last `render` result. */
   bytes = 0;
 
+  /**
+   * `capacity`: the variables a store is expected to hold. Made at that size, the two arrays are
+   * made once; grown from empty (17, 41, 77 slots), each size outlives a young-generation GC and
+   * is copied and promoted before it is replaced (measured 2026-12-07: ~2.5 KB promoted per call
+   * for an ESL call's ~55 variables).
+   */
+  constructor(capacity = 0) {
+    this.ids = capacity > 0 ? new Array<number>(capacity) : [];
+    this.vals = capacity > 0 ? new Array<string>(capacity) : [];
+  }
+
   get size(): number {
     return this.live;
   }
 
   private find(k: string): number {
     const id = idOf.get(k);
-    if (id !== undefined) return this.ids.indexOf(id);
+    if (id !== undefined) {
+      const i = this.ids.indexOf(id);
+      return i < this.n ? i : -1;
+    }
     // A name outside the shared table: compare names (ids are private, never equal).
     const p = this.privateNames;
-    if (p) for (let i = 0; i < p.length; i++) if (this.ids[i] !== DEAD && p[i] === k) return i;
+    if (p) for (let i = 0; i < p.length && i < this.n; i++) if (this.ids[i] !== DEAD && p[i] === k) return i;
     return -1;
   }
 
@@ -116,9 +132,9 @@ export class VarStore {
       this.note(i, "");
     } else if (i < 0) {
       const id = nameId(k);
-      const at = this.ids.length;
-      this.ids.push(id);
-      this.vals.push(v);
+      const at = this.n++;
+      this.ids[at] = id;
+      this.vals[at] = v;
       if (id < 0) {
         const p = (this.privateNames ??= []);
         while (p.length < at) p.push(undefined);
@@ -154,7 +170,7 @@ export class VarStore {
   /** `[variable_k, v]` for every variable, in order. */
   pairs(): Array<[string, string]> {
     const out: Array<[string, string]> = [];
-    for (let i = 0; i < this.ids.length; i++) if (this.ids[i] !== DEAD) out.push(["variable_" + this.nameAt(i), this.vals[i]!]);
+    for (let i = 0; i < this.n; i++) if (this.ids[i] !== DEAD) out.push(["variable_" + this.nameAt(i), this.vals[i]!]);
     return out;
   }
 
@@ -185,9 +201,9 @@ export class VarStore {
     let s = "";
     let bytes = 0;
     let first = true;
-    const { ids, vals } = this;
+    const { ids, vals, n } = this;
     const e = this.json8;
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (id === DEAD) continue;
       if (id < 0) {
@@ -222,8 +238,8 @@ export class VarStore {
     let s = "";
     let bytes = 0;
     let first = true;
-    const { ids, vals } = this;
-    for (let i = 0; i < ids.length; i++) {
+    const { ids, vals, n } = this;
+    for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (id === DEAD) continue;
       if (id < 0) {
