@@ -102,8 +102,9 @@ export class VarStore {
   private find(k: string): number {
     const id = idOf.get(k);
     if (id !== undefined) {
-      const i = this.ids.indexOf(id);
-      return i < this.n ? i : -1;
+      const { ids, n } = this;
+      for (let i = 0; i < n; i++) if (ids[i] === id) return i;
+      return -1;
     }
     // A name outside the shared table: compare names (ids are private, never equal).
     const p = this.privateNames;
