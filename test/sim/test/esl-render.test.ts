@@ -1,5 +1,5 @@
-// The fast event rendering (Channel#render: cached channel blocks and variable chunks, one string
-// per frame) equals the reference rendering of the same headers (Channel#eventPairs through
+// The fast event rendering (Channel#render: channel blocks and variables rendered once per callback,
+// one string per frame) equals the reference rendering of the same headers (Channel#eventPairs through
 // plainEventBody / jsonEventBody, i.e. one header per line or JSON.stringify of the pairs), for
 // any caller id, name, destination and variables, through every state a call passes. The recorded
 // header order these pairs follow is checked against the recordings in esl-bridge/esl-apps.
@@ -95,8 +95,8 @@ t.test("the connect reply is CHANNEL_DATA's head, the Channel- profile, the chan
   t.end();
 });
 
-// Any sequence of the changes a call goes through, in any order and any number per loop turn (the
-// channel block is cached within a turn): variables, states, every time of both legs, the callee,
+// Any sequence of the changes a call goes through, in any order and any number per callback (the
+// channel block and the variables are kept within a callback): variables, states, every time of both legs, the callee,
 // the other leg coming, changing and going; a frame or the connect reply after each change.
 const TIME_FIELDS = ["createdUs", "answeredUs", "progressUs", "progressMediaUs", "hangupUs", "bridgedUs"] as const;
 const change = fc.oneof(

@@ -5,6 +5,7 @@ import { parseDialString, parseSchedHangup } from "./apps.ts";
 import { runApiExt } from "./api-ext.ts";
 import type { EslCall } from "./call.ts";
 import { causeFromSip } from "./causes.ts";
+import { own } from "./frames.ts";
 
 export interface ApiHost {
   calls: Map<string, EslCall>;
@@ -129,7 +130,7 @@ export async function runApi(h: ApiHost, line: string): Promise<string> {
     case "uuid_setvar": {
       const c = live(argv[0]);
       if (!c) return "-ERR No such channel!\n";
-      c.ch.setVar(argv[1] ?? "", argv.slice(2).join(" ") || undefined);
+      c.ch.setVar(argv[1] ?? "", own(argv.slice(2).join(" ")) || undefined);
       return "+OK\n";
     }
     case "uuid_exists":

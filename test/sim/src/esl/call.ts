@@ -193,11 +193,14 @@ export class EslCall {
   runApp(m: Msg): void {
     // Every field up front: apps set response, abort, pause and resume later, and a property added
     // to a literal afterwards costs an out-of-object property store and a shape change per call.
-    // Kept while the app runs (a bridge: the whole call): not as slices of the command's read.
-    const run: AppRun = { name: m.app, data: own(m.arg), uuid: own(m.uuid), lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
+    // Kept while the app runs (a bridge: the whole call) and as variables: copies, not slices of
+    // the command's read (a slice keeps the whole read alive).
+    const app = own(m.app);
+    const data = own(m.arg);
+    const run: AppRun = { name: app, data, uuid: own(m.uuid), lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     this.stack.push(run);
-    this.ch.setVar("current_application_data", m.arg || undefined);
-    this.ch.setVar("current_application", m.app);
+    this.ch.setVar("current_application_data", data || undefined);
+    this.ch.setVar("current_application", app);
     this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
     switch (m.app) {
       case "answer":
@@ -215,7 +218,7 @@ export class EslCall {
       case "set":
       case "export": {
         const kv = parseSet(m.arg);
-        if (kv) this.ch.setVar(kv[0], kv[1] === "" ? undefined : kv[1]);
+        if (kv) this.ch.setVar(kv[0], kv[1] === "" ? undefined : own(kv[1]));
         this.complete(run, "_none_");
         return;
       }

@@ -35,7 +35,7 @@ export function fsUrlEncode(s: string): string {
   }
   if (i === n) return s;
   // Safe runs are copied as slices, unsafe characters replaced by their escapes; joined, not `+`:
-  // the result is often kept for a call's life, and a joined string is one flat object.
+  // the result is one flat piece of a rendering's rope, not a tree of its own.
   const out: string[] = [];
   let run = 0;
   for (; i < n; i++) {

@@ -38,7 +38,7 @@ const jsonLine: Line = (k, v) => {
 interface Consts {
   /** Before Username, Caller-ID-Name, Caller-ID-Number, Orig-Caller-ID-Name, Orig-Caller-ID-Number. */
   head: string[];
-  /** Before Callee-ID-Name (after the head) and Callee-ID-Number; after the callee lines. */
+  /** Before Callee-ID-Name (after the head) and before Callee-ID-Number (the run after it is mid[0]). */
   callee: string[];
   /** Before ANI (after the head or the callee lines), Destination-Number, Unique-ID, Context, Channel-Name. */
   mid: string[];

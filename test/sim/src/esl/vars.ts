@@ -6,13 +6,13 @@
 // copied twice by the young-generation GC (~4.5 µs per KB a call keeps, measured 2026-12-07),
 // and a variable changes between almost every event anyway.
 //
-// A rendering is built with `+` (a rope the session's write flattens once), not joined: in V8 a
-// join of ~200 pieces costs ~5x more than the same concatenations, and the join's flat copy is
-// copied again when the frame is flattened.
+// A rendering is built with `+` (a rope the session's write flattens once), not joined: building
+// ~180 pieces with `+` took ~0.8 µs against ~4.2 µs for Array#join, and with the write's flatten
+// included ~4.0 against ~6.8 µs (microbenchmarks, 2026-12-07; BENCHMARKS.md round 8).
 //
 // Nothing per variable is an object: names are shared ids (one table for all channels), values sit
 // in an array; the few values JSON must escape or that are not ASCII keep their JSON text aside.
-import { fsUrlEncode } from "./frames.ts";
+import { fsUrlEncode, own } from "./frames.ts";
 
 /**
  * Per name id, shared by all channels: the name, and its key as the first variable (`variable_k: `,
@@ -37,6 +37,8 @@ function nameId(k: string): number {
   if (id !== undefined) return id;
   if (names.length >= TABLE_MAX) return nextPrivate--;
   const n = names.length;
+  // Kept for the process's life: a copy, not a slice of the command that named it.
+  k = own(k);
   names.push(k);
   const p = "variable_" + k + ": ";
   plainFirst.push(p);
@@ -139,7 +141,7 @@ export class VarStore {
       if (id < 0) {
         const p = (this.privateNames ??= []);
         while (p.length < at) p.push(undefined);
-        p[at] = k;
+        p[at] = own(k);
       }
       this.live++;
       this.note(at, v);
