@@ -44,7 +44,7 @@ export interface Times {
   bridgedUs: number;
 }
 
-export function sameTimes(a: Times, b: Times): boolean {
+function sameTimes(a: Times, b: Times): boolean {
   return (
     a.createdUs === b.createdUs &&
     a.answeredUs === b.answeredUs &&

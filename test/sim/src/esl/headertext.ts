@@ -205,6 +205,20 @@ export class Rendering {
     this.bytes += bytes;
   }
 
+  /** Five runs, each followed by its value (a profile's head and mid lines); no array per call. */
+  fields(json: boolean, runs: string[], a: string, b: string, c: string, d: string, e: string): void {
+    this.ascii(runs[0]!);
+    this.value(json, a);
+    this.ascii(runs[1]!);
+    this.value(json, b);
+    this.ascii(runs[2]!);
+    this.value(json, c);
+    this.ascii(runs[3]!);
+    this.value(json, d);
+    this.ascii(runs[4]!);
+    this.value(json, e);
+  }
+
   /** A value between its key and its end: as it is when it needs no escape, else URL-encoded (plain) or JSON-escaped. */
   value(json: boolean, v: string): void {
     if (json) {
@@ -227,17 +241,7 @@ function digits(us: number): string {
 export function renderProfile(r: Rendering, json: boolean, prefix: string, p: Profile, withIndex: boolean): void {
   const f = json ? JSON_ : PLAIN;
   const c = constsOf(f, prefix);
-  const h = c.head;
-  r.ascii(h[0]!);
-  r.value(json, p.username);
-  r.ascii(h[1]!);
-  r.value(json, p.callerName);
-  r.ascii(h[2]!);
-  r.value(json, p.callerNumber);
-  r.ascii(h[3]!);
-  r.value(json, p.callerName);
-  r.ascii(h[4]!);
-  r.value(json, p.callerNumber);
+  r.fields(json, c.head, p.username, p.callerName, p.callerNumber, p.callerName, p.callerNumber);
   const callee = p.callee;
   if (callee) {
     r.ascii(c.callee[0]!);
@@ -245,17 +249,7 @@ export function renderProfile(r: Rendering, json: boolean, prefix: string, p: Pr
     r.ascii(c.callee[1]!);
     r.value(json, callee.number);
   }
-  const m = c.mid;
-  r.ascii(m[0]!);
-  r.value(json, p.callerNumber);
-  r.ascii(m[1]!);
-  r.value(json, p.destination);
-  r.ascii(m[2]!);
-  r.value(json, p.uuid);
-  r.ascii(m[3]!);
-  r.value(json, p.context);
-  r.ascii(m[4]!);
-  r.value(json, p.channelName);
+  r.fields(json, c.mid, p.callerNumber, p.destination, p.uuid, p.context, p.channelName);
   // Keys, digits and constants: ASCII.
   const t = c.times;
   const created = digits(p.createdUs);

@@ -188,7 +188,7 @@ export class VarStore {
       this.bytes = json ? this.jsonBytes : this.plainBytes;
       return kept;
     }
-    const s = json ? this.renderJson() : this.renderPlain();
+    const s = this.build(json);
     if (once) return s;
     if (json) {
       this.json = s;
@@ -200,66 +200,44 @@ export class VarStore {
     return s;
   }
 
-  private renderJson(): string {
+  /**
+   * All variables in one format. Plain values are URL-encoded (ASCII: length is byte count); JSON
+   * values are written as they are, or as their escaped content (json8). Names are not encoded.
+   */
+  private build(json: boolean): string {
+    const first = json ? jsonFirst : plainFirst;
+    const next = json ? jsonNext : plainNext;
+    const keyBytes = json ? jsonKeyBytes : plainKeyBytes;
     let s = "";
     let bytes = 0;
-    let first = true;
+    let start = true;
     const { ids, vals, n } = this;
-    const e = this.json8;
+    const e = json ? this.json8 : undefined;
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (id === DEAD) continue;
       if (id < 0) {
-        const k = (first ? "," : '",') + JSON.stringify("variable_" + this.privateNames![i]) + ':"';
+        const name = "variable_" + this.privateNames![i];
+        const k = json ? (start ? "," : '",') + JSON.stringify(name) + ':"' : (start ? "" : "\n") + name + ": ";
         s += k;
         bytes += Buffer.byteLength(k);
       } else {
-        s += first ? jsonFirst[id]! : jsonNext[id]!;
-        bytes += first ? jsonKeyBytes[id]! : jsonKeyBytes[id]! + 1;
+        s += start ? first[id]! : next[id]!;
+        bytes += start ? keyBytes[id]! : keyBytes[id]! + 1;
       }
-      first = false;
+      start = false;
       const x = e?.[i];
-      if (x === undefined) {
-        const v = vals[i]!;
-        s += v;
-        bytes += v.length;
-      } else {
+      if (x !== undefined) {
         s += x;
         bytes += Buffer.byteLength(x);
-      }
-    }
-    if (!first) {
-      s += '"';
-      bytes++;
-    }
-    this.bytes = bytes;
-    return s;
-  }
-
-  private renderPlain(): string {
-    // Values are URL-encoded (ASCII: length is byte count); names are not.
-    let s = "";
-    let bytes = 0;
-    let first = true;
-    const { ids, vals, n } = this;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i]!;
-      if (id === DEAD) continue;
-      if (id < 0) {
-        const k = (first ? "variable_" : "\nvariable_") + this.privateNames![i] + ": ";
-        s += k;
-        bytes += Buffer.byteLength(k);
       } else {
-        s += first ? plainFirst[id]! : plainNext[id]!;
-        bytes += first ? plainKeyBytes[id]! : plainKeyBytes[id]! + 1;
+        const v = json ? vals[i]! : fsUrlEncode(vals[i]!);
+        s += v;
+        bytes += v.length;
       }
-      first = false;
-      const v = fsUrlEncode(vals[i]!);
-      s += v;
-      bytes += v.length;
     }
-    if (!first) {
-      s += "\n";
+    if (!start) {
+      s += json ? '"' : "\n";
       bytes++;
     }
     this.bytes = bytes;
