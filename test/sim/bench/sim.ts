@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
-import { EslSimulator, LoadGenerator } from "../src/index.ts";
+import { EslSimulator, LoadGenerator, uvAvailable } from "../src/index.ts";
 import { BENCH_MIX, perCall, threadCpuUs } from "./common.ts";
 
 /** Runs a sibling bench script in a fresh process; resolves to its last stdout line as JSON. */
@@ -112,6 +112,8 @@ console.log(
     seconds,
     pinned,
     events,
+    /** Outbound connections on the libuv TCP handle or net.Socket (SIM_NET_ONLY=1; src/esl/transport.ts). */
+    transport: uvAvailable ? "uv" : "net",
     ...report,
     ...figures,
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },

@@ -5,13 +5,13 @@
 // reply, the command replies, the events, the close. No rendering, no state machine: one shared
 // handler set, three timers per call. What this costs per call is what any Node simulator of these
 // calls pays on this machine before it renders a single header.
-// Usage: tsx test/sim/bench/wire.ts [cps=3000] [seconds=10] [plain3|json7] [net|raw]; prints one JSON line.
-// `raw` (a measurement only, nothing in the simulator uses it): the same calls on Node's internal
-// libuv TCP handles (process.binding("tcp_wrap")) instead of net.Socket, i.e. what Node's stream
-// layer costs per call on top of the syscalls.
+// Usage: tsx test/sim/bench/wire.ts [cps=3000] [seconds=10] [plain3|json7] [uv|net]; prints one JSON line.
+// The calls run on the simulator's own outbound transports (src/esl/transport.ts): `uv`, Node's libuv
+// TCP handle (what the simulator uses), or `net`, net.Socket (its fallback); the difference is what
+// Node's stream layer costs per call on top of the syscalls.
 import { fork } from "node:child_process";
-import net from "node:net";
 import { loadavg } from "node:os";
+import { type Conn, type ConnOwner, connectOutbound, type Transport, uvAvailable } from "../src/esl/transport.ts";
 
 /** [ms after the agent's commands, bytes] of each write after the command replies, per outcome. */
 type Shape = { weight: number; writes: [number, number][]; holdAfter?: number };
@@ -34,7 +34,7 @@ const COMMAND_REPLIES = 228;
 const cps = Number(process.argv[2] ?? 3000);
 const seconds = Number(process.argv[3] ?? 10);
 const events = process.argv[4] === "plain3" ? "plain3" : "json7";
-const transport = process.argv[5] === "raw" ? "raw" : "net";
+const transport: Transport = process.argv[5] === "net" ? "net" : "uv";
 if (!(cps > 0 && seconds > 0)) throw new Error("usage: wire.ts [cps>0] [seconds>0] [plain3|json7]");
 
 const agent = fork(new URL("./agent.ts", import.meta.url), [events], { execArgv: ["--import", "tsx"] });
@@ -43,12 +43,29 @@ const payload = "x".repeat(32768);
 const connectReply = `Event-Name: CHANNEL_DATA\nUnique-ID: 00000000-0000-4000-8000-000000000000\n`.padEnd(CONNECT_REPLY - 2, "x") + "\n\n";
 const bytes = (n: number) => payload.slice(0, n);
 
-type Call = net.Socket & { step: number; shape: Shape; done: () => void };
-function onData(this: Call): void {
-  if (++this.step === 1) this.write(connectReply);
-  else if (this.step === 2) {
-    this.write(bytes(COMMAND_REPLIES));
-    schedule(this.shape, (n, last) => (last ? this.end(bytes(n)) : this.write(bytes(n))));
+/** One call: the connect reply on the agent's first read, the rest of its writes after its second. */
+class Call implements ConnOwner {
+  private step = 0;
+  constructor(
+    private readonly c: Conn,
+    private readonly shape: Shape,
+    private readonly done: () => void,
+  ) {
+    c.owner = this;
+  }
+  received(): void {
+    if (++this.step === 1) this.c.write(connectReply);
+    else if (this.step === 2) {
+      this.c.write(bytes(COMMAND_REPLIES));
+      schedule(this.shape, (n, last) => {
+        this.c.write(bytes(n));
+        if (last) this.c.end();
+      });
+    }
+  }
+  drained(): void {}
+  socketClosed(): void {
+    this.done();
   }
 }
 /** The shape's writes at their moments (the one after `holdAfter` waits for the caller's 0.5-1.5 s hold). */
@@ -58,87 +75,15 @@ function schedule({ writes, holdAfter }: Shape, write: (n: number, last: boolean
     setTimeout(write, t, n, i === writes.length - 1);
   });
 }
-function onClose(this: Call): void {
-  this.done();
-}
-function ignore(): void {}
 function pick(): Shape {
   let r = Math.random() * 100;
   for (const s of SHAPES[events]) if ((r -= s.weight) < 0) return s;
   return SHAPES[events][0]!;
 }
-const call = () => (transport === "raw" ? rawCall() : netCall());
-const netCall = () =>
+const call = () =>
   new Promise<void>((done) => {
-    const s = new net.Socket() as Call;
-    s.step = 0;
-    s.shape = pick();
-    s.done = done;
-    s.on("data", onData).on("close", onClose).on("error", ignore);
-    // TCP_NODELAY like the simulator's sockets (on Node 20 `connect({ noDelay })` on a bare Socket
-    // does not set it: strace showed no setsockopt, i.e. Nagle on, a cheaper wire than the sim's).
-    s.setNoDelay(true);
-    s.connect({ port, host: "127.0.0.1" });
-  });
-
-// The raw transport: a TCP handle, its connect, write and shutdown requests, as lib/net.js drives them.
-// biome-ignore lint/suspicious/noExplicitAny: Node's internal bindings are untyped
-type Binding = Record<string, any>;
-const tcp = (process as unknown as { binding(m: string): Binding }).binding;
-const { TCP, TCPConnectWrap, constants } = transport === "raw" ? tcp("tcp_wrap") : ({} as Binding);
-const { WriteWrap, ShutdownWrap, streamBaseState, kReadBytesOrError } = transport === "raw" ? tcp("stream_wrap") : ({} as Binding);
-type RawCall = { h: Binding; step: number; shape: Shape; done: () => void; closed: boolean };
-function rawWrite(c: RawCall, s: string): void {
-  const req = new WriteWrap();
-  req.handle = c.h;
-  req.oncomplete = ignore;
-  req.async = false;
-  if (c.h.writeLatin1String(req, s)) rawClose(c);
-}
-function rawClose(c: RawCall): void {
-  if (c.closed) return;
-  c.closed = true;
-  c.h.close();
-  c.done();
-}
-function rawOnRead(this: Binding): void {
-  const c = this.owner as RawCall;
-  const n = streamBaseState[kReadBytesOrError];
-  if (n < 0) {
-    rawClose(c);
-    return;
-  }
-  if (n === 0 || ++c.step > 2) return;
-  if (c.step === 1) {
-    rawWrite(c, connectReply);
-    return;
-  }
-  rawWrite(c, bytes(COMMAND_REPLIES));
-  schedule(c.shape, (n, last) => {
-    if (c.closed) return;
-    rawWrite(c, bytes(n));
-    if (!last) return;
-    const req = new ShutdownWrap();
-    req.handle = c.h;
-    req.oncomplete = ignore;
-    c.h.shutdown(req);
-  });
-}
-function rawOnConnect(this: Binding, status: number): void {
-  const c = this.owner as RawCall;
-  if (status < 0) rawClose(c);
-  else c.h.readStart();
-}
-const rawCall = () =>
-  new Promise<void>((done) => {
-    const c: RawCall = { h: new TCP(constants.SOCKET), step: 0, shape: pick(), done, closed: false };
-    c.h.owner = c;
-    c.h.onread = rawOnRead;
-    c.h.setNoDelay(true);
-    const req = new TCPConnectWrap();
-    req.owner = c;
-    req.oncomplete = rawOnConnect;
-    if (c.h.connect(req, "127.0.0.1", port)) rawClose(c);
+    const shape = pick();
+    connectOutbound("127.0.0.1", port, (c, e) => (e ? done() : new Call(c, shape, done)), transport);
   });
 
 const faults0 = process.resourceUsage().minorPageFault;
@@ -161,7 +106,7 @@ console.log(
     targetCps: cps,
     seconds,
     events,
-    transport,
+    transport: uvAvailable ? transport : "net",
     calls: started,
     achievedCps: Math.round(started / seconds),
     /** Calls per second of this process's own CPU time: the most a Node simulator could reach. */

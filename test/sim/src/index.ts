@@ -10,6 +10,7 @@ export type {
 export { resolveBehaviour } from "./types.ts";
 export { AriSimulator, type AriSimulatorOptions } from "./ari/simulator.ts";
 export { EslSimulator, type EslSimulatorOptions } from "./esl/simulator.ts";
+export { type Transport, uvAvailable } from "./esl/transport.ts";
 export {
   type EslCommand,
   EslCommandReader,

@@ -1,10 +1,10 @@
 // One ESL socket on the switch side (inbound :8021 listener or outbound `socket` connection):
 // command grammar, replies, subscriptions, linger/exit and the slow-consumer kill.
-import type { Socket } from "node:net";
 import { StringDecoder } from "node:string_decoder";
 import type { EslCall, Msg } from "./call.ts";
 import type { EventOpts } from "./channel.ts";
 import { commandReply, disconnectNotice, type EslCommand, EslCommandReader, GOODBYE } from "./frames.ts";
+import type { Conn, ConnOwner } from "./transport.ts";
 import { newUuid } from "./uuid.ts";
 
 function flushSession(s: Session): void {
@@ -30,34 +30,6 @@ function sharedNames(names: string[]): ReadonlySet<string> {
   return set;
 }
 
-const kSession = Symbol("session");
-type TaggedSocket = Socket & { [kSession]: Session };
-
-function onData(this: TaggedSocket, d: Buffer): void {
-  this[kSession].received(d, d.length);
-}
-
-/**
- * Reads of outbound sockets land here (net.connect's `onread`): one Buffer for all of them, decoded
- * before the next read, instead of a fresh 64 KB allocation and a Readable stream push per read.
- */
-export const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
-
-export function onOutboundRead(this: Socket, n: number): boolean {
-  (this as TaggedSocket)[kSession]?.received(READ_BUFFER, n);
-  return true;
-}
-
-function onDrain(this: TaggedSocket): void {
-  this[kSession].drained();
-}
-
-function onClose(this: TaggedSocket): void {
-  this[kSession].socketClosed();
-}
-
-function ignore(): void {}
-
 /** A sendmsg execute reaching the channel after FreeSWITCH's delay. */
 function deliverLater(call: EslCall, m: Msg, loops: number): void {
   for (let i = 0; i < loops; i++) call.deliver(m);
@@ -76,7 +48,7 @@ export interface SessionHost {
   log(s: string): void;
 }
 
-export class Session {
+export class Session implements ConnOwner {
   authed: boolean;
   format: "plain" | "json" | "xml" = "plain";
   all = false;
@@ -92,18 +64,12 @@ export class Session {
   private readonly reader = new EslCommandReader();
 
   constructor(
-    readonly socket: Socket,
+    readonly socket: Conn,
     readonly host: SessionHost,
     readonly call?: EslCall, // outbound: the controlled channel
   ) {
     this.authed = !!call;
-    socket.setNoDelay(true);
-    // Shared listeners (the socket points to its session) instead of four closures per session.
-    (socket as TaggedSocket)[kSession] = this;
-    socket.on("data", onData);
-    socket.on("drain", onDrain);
-    socket.on("error", ignore);
-    socket.on("close", onClose);
+    socket.owner = this;
     if (!call) this.write("Content-Type: auth/request\n\n");
   }
 
@@ -146,8 +112,7 @@ export class Session {
     const s = this.pending;
     if (s === "") return;
     this.pending = "";
-    const sock = this.socket;
-    if (sock.writable && !sock.destroyed) sock.write(s);
+    if (this.socket.writable) this.socket.write(s);
   }
 
   write(s: string): void {
@@ -178,7 +143,7 @@ export class Session {
   /** Queue an event; past the queue limit events are lost, and past maxLost the listener is killed. */
   sendEventFrame(frame: string): void {
     if (this.closed) return;
-    if (this.socket.writableNeedDrain) {
+    if (this.socket.needDrain) {
       if (this.queued >= this.host.slowConsumer.queueLimit) {
         if (++this.lost > this.host.slowConsumer.maxLost) {
           this.host.log("CRIT killed listener because of lost events");

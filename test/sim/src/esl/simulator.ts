@@ -7,7 +7,8 @@ import { runApi } from "./api.ts";
 import { type CallHost, EslCall, originatedLeg } from "./call.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
 import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
-import { onOutboundRead, READ_BUFFER, Session, type SessionHost } from "./session.ts";
+import { Session, type SessionHost } from "./session.ts";
+import { acceptedConn, type Conn, connectOutbound, type Transport } from "./transport.ts";
 
 export interface EslSimulatorOptions {
   agent: { host: string; port: number };
@@ -22,21 +23,14 @@ export interface EslSimulatorOptions {
   execDelayMs?: number;
   /** FreeSWITCH kills a listener after queueLimit queued events and maxLost lost ones. */
   slowConsumer?: { queueLimit: number; maxLost: number };
+  /** Outbound connections on Node's libuv TCP handle (default, where possible) or net.Socket (transport.ts). */
+  transport?: Transport;
 }
 
 const CONNECT_TIMEOUT_MS = 5000;
 const kCall = Symbol("call");
 const kDeadline = Symbol("deadline");
-type OutboundSocket = net.Socket & { [kCall]: EslCall; [kDeadline]: number };
-
-function outboundListener(
-  sim: EslSimulator,
-  fn: (sim: EslSimulator, sock: OutboundSocket, call: EslCall, e?: Error) => void,
-): (this: OutboundSocket, e?: Error) => void {
-  return function (this: OutboundSocket, e?: Error) {
-    fn(sim, this, this[kCall], e);
-  };
-}
+type Outbound = Conn & { [kCall]: EslCall; [kDeadline]: number };
 
 function socketAppReturned(call: EslCall): void {
   if (!call.hungUp) call.hangup("NORMAL_CLEARING", false);
@@ -130,7 +124,7 @@ export class EslSimulator {
 
   async start(): Promise<{ inboundPort: number }> {
     const server = net.createServer({ noDelay: true }, (sock) => {
-      const s = new Session(sock, this.sessionHost);
+      const s = new Session(acceptedConn(sock), this.sessionHost);
       this.sessions.add(s);
     });
     await new Promise<void>((resolve, reject) => {
@@ -161,25 +155,23 @@ export class EslSimulator {
     this.waiters.set(call.uuid, d.resolve);
     const { host, port } = this.opts.agent;
     call.setSocketTarget(`${host}:${port}`);
-    const sock = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: onOutboundRead } }) as OutboundSocket;
+    const sock = connectOutbound(host, port, this.onOutboundConnect, this.opts.transport) as Outbound;
     sock[kCall] = call;
     // The socket app gives up on an agent that does not accept the connection (5 s). One timer for
     // all connecting sockets (they are kept in deadline order) instead of a socket timeout each.
     sock[kDeadline] = performance.now() + CONNECT_TIMEOUT_MS;
     this.connecting.add(sock);
     this.armConnectTimer();
-    sock.once("connect", this.onOutboundConnect);
-    sock.on("error", this.onOutboundError);
     return { uuid: call.uuid, done: d.promise };
   }
 
   /** Outbound sockets not connected yet, oldest (first deadline) first. */
-  private readonly connecting = new Set<OutboundSocket>();
+  private readonly connecting = new Set<Outbound>();
   private connectTimer: NodeJS.Timeout | undefined;
 
   private armConnectTimer(): void {
     if (this.connectTimer || !this.connecting.size) return;
-    const first = this.connecting.values().next().value as OutboundSocket;
+    const first = this.connecting.values().next().value as Outbound;
     this.connectTimer = setTimeout(this.connectTimeouts, Math.max(1, first[kDeadline] - performance.now()));
     this.connectTimer.unref();
   }
@@ -195,21 +187,21 @@ export class EslSimulator {
     this.armConnectTimer();
   };
 
-  // Listeners of every outbound socket (`this` is the socket; one function each per simulator).
-  private readonly onOutboundConnect = outboundListener(this, (sim, sock, call) => {
-    sim.connecting.delete(sock);
-    const s = new Session(sock, sim.sessionHost, call);
-    sim.sessions.add(s);
-    sim.outbound.set(call.uuid, s);
-  });
-
-  private readonly onOutboundError = outboundListener(this, (sim, sock, call, e?: Error) => {
-    sim.connecting.delete(sock);
-    if (sim.outbound.has(call.uuid)) return;
-    const { host, port } = sim.opts.agent;
-    sim.opts.log?.(`outbound socket to ${host}:${port} failed: ${e?.message}`);
-    call.hangup("DESTINATION_OUT_OF_ORDER", false);
-  });
+  // The connect of every outbound call (one function per simulator).
+  private readonly onOutboundConnect = (c: Conn, e?: Error): void => {
+    const sock = c as Outbound;
+    const call = sock[kCall];
+    this.connecting.delete(sock);
+    if (e) {
+      const { host, port } = this.opts.agent;
+      this.opts.log?.(`outbound socket to ${host}:${port} failed: ${e.message}`);
+      call.hangup("DESTINATION_OUT_OF_ORDER", false);
+      return;
+    }
+    const s = new Session(sock, this.sessionHost, call);
+    this.sessions.add(s);
+    this.outbound.set(call.uuid, s);
+  };
 
   private index(s: Session): void {
     this.global.delete(s);
