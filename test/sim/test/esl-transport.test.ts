@@ -152,6 +152,48 @@ for (const tr of transports) {
     await srv.close();
   });
 
+  t.test(`${tr}: ended or destroyed (no error) before connected: the connect fails, once`, async (t) => {
+    const srv = await listen();
+    for (const how of ["end", "destroy"] as const) {
+      let calls = 0;
+      const failed = new Promise<Error | undefined>((r) => {
+        const c = connectOutbound(
+          "127.0.0.1",
+          srv.port,
+          (_c, e) => {
+            calls++;
+            r(e);
+          },
+          tr,
+        );
+        if (how === "end") c.end();
+        else c.destroy();
+      });
+      t.match((await failed)?.message, /before connected/, how);
+      await new Promise((r) => setTimeout(r, 50));
+      t.equal(calls, 1, `${how}: reported once`);
+    }
+    await srv.close();
+  });
+
+  t.test(`${tr}: the peer resets with writes queued: closed, no drain`, async (t) => {
+    const srv = await listen();
+    const { c } = await connect(srv.port, tr);
+    const o = owner();
+    c.owner = o.o;
+    const p = await srv.peer;
+    p.sock.on("error", () => undefined);
+    p.sock.pause();
+    while (!c.needDrain) c.write("z".repeat(65536));
+    p.sock.end();
+    await new Promise((r) => setTimeout(r, 50));
+    p.sock.resetAndDestroy();
+    await o.done;
+    t.same(o.log, ["close"], "a failed write is not a drain");
+    t.notOk(c.writable);
+    await srv.close();
+  });
+
   t.test(`${tr}: destroy() drops queued writes and closes at once`, async (t) => {
     const srv = await listen();
     const { c } = await connect(srv.port, tr);
@@ -167,6 +209,18 @@ for (const tr of transports) {
     await srv.close();
   });
 }
+
+t.test("a port the libuv handle cannot take goes to net.connect: converted or a typed error, never an abort", async (t) => {
+  for (const bad of [70000, -1, 1.5]) {
+    t.throws(() => connectOutbound("127.0.0.1", bad, () => t.fail("connected"), "uv"), { code: "ERR_SOCKET_BAD_PORT" }, String(bad));
+  }
+  const srv = await listen();
+  const { c, e } = await connect(String(srv.port) as unknown as number, "uv");
+  t.equal(e, undefined, "a numeric string port connects (as net.connect converts it)");
+  t.equal(c.constructor.name, "NetConn");
+  c.destroy();
+  await srv.close();
+});
 
 t.test("a host name (not an IPv4 address) falls back to net.Socket", async (t) => {
   const srv = await listen();

@@ -60,6 +60,8 @@ function onClose(this: TaggedSocket): void {
 /** A session on a net.Socket (shared listeners: the socket points to its Conn). */
 export class NetConn implements Conn {
   owner: ConnOwner | undefined;
+  /** Outbound, until the connect completed or failed. */
+  connecting = false;
   constructor(readonly socket: net.Socket) {
     (socket as TaggedSocket)[kConn] = this;
     socket.setNoDelay(true);
@@ -77,10 +79,12 @@ export class NetConn implements Conn {
     this.socket.write(s);
   }
   end(): void {
-    this.socket.end();
+    if (this.connecting) this.destroy(new Error("ended before connected"));
+    else this.socket.end();
   }
   destroy(e?: Error): void {
-    this.socket.destroy(e);
+    // Before the connect completed, net.Socket reports nothing without an error: give it one.
+    this.socket.destroy(this.connecting ? (e ?? new Error("destroyed before connected")) : e);
   }
 }
 
@@ -101,17 +105,21 @@ export type Transport = "uv" | "net";
  * `uv` is used where it can be (an IPv4 address, the binding present), else net.Socket.
  */
 export function connectOutbound(host: string, port: number, connected: OnConnect, transport: Transport = "uv"): Conn {
-  if (transport === "uv" && raw && net.isIPv4(host)) return new RawConn(host, port, connected);
+  // The handle's connect takes only a whole port number (anything else aborts the process): other
+  // ports go to net.connect, which converts a numeric string or throws ERR_SOCKET_BAD_PORT.
+  if (transport === "uv" && raw && net.isIPv4(host) && Number.isInteger(port) && port > 0 && port < 65536) {
+    return new RawConn(host, port, connected);
+  }
   const socket = net.connect({ host, port, noDelay: true, onread: { buffer: READ_BUFFER, callback: onUserRead } });
   const c = new NetConn(socket);
-  let done = false;
+  c.connecting = true;
   socket.once("connect", () => {
-    done = true;
+    c.connecting = false;
     connected(c);
   });
   socket.on("error", (e) => {
-    if (done) return;
-    done = true;
+    if (!c.connecting) return;
+    c.connecting = false;
     connected(c, e);
   });
   return c;
@@ -156,8 +164,10 @@ function onRawConnect(this: Req, status: number): void {
 function onRawRead(this: Handle): void {
   this[kOwner].read(S.streamBaseState[S.kReadBytesOrError] as number);
 }
-function onRawWritten(this: Req): void {
-  this[kOwner].written();
+function onRawWritten(this: Req, status: number): void {
+  // A failed write (reset, or cancelled by close) ends the connection, as net.Socket's destroy does.
+  if (status < 0) this[kOwner].destroy();
+  else this[kOwner].written();
 }
 function onRawShutdown(this: Req): void {
   this[kOwner].shutdownDone();
@@ -240,7 +250,7 @@ class RawConn implements Conn {
   }
 
   written(): void {
-    if (--this.asyncWrites > 0 || this.closing) return;
+    if (--this.asyncWrites > 0) return;
     if (this.wantDrain) {
       this.wantDrain = false;
       this.owner?.drained();
@@ -251,8 +261,8 @@ class RawConn implements Conn {
     if (this.ended || this.closing) return;
     this.ended = true;
     if (this.connected) {
-      // Not connected yet: nothing was written, nothing to flush.
-      this.close();
+      // Not connected yet: nothing was written, nothing to flush; the connect fails.
+      this.destroy(new Error("ended before connected"));
       return;
     }
     const req = new S.ShutdownWrap() as Req;
