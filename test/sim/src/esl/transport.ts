@@ -6,7 +6,8 @@
 // The handle is Node's internal binding; where it is missing (another runtime, a Node that no longer
 // exposes it) or the host is a name, outbound calls fall back to net.Socket. Both behave the same to
 // the session: reads into one shared buffer, writes of whole strings as UTF-8, back-pressure at
-// 16 KB queued, end() after the queued writes, close once both sides are done.
+// 16 KB queued, and end() closes once the queued writes are out, without waiting for the peer's FIN,
+// as FreeSWITCH's close_socket (shutdown, then close) does; the peer's FIN ends ours too.
 import net from "node:net";
 import { getSystemErrorName } from "node:util";
 
@@ -27,7 +28,7 @@ export interface Conn {
   /** Not ended, not destroyed. */
   readonly writable: boolean;
   write(s: string): void;
-  /** Half-close after the queued writes; closes once the peer has closed too. */
+  /** Close after the queued writes (FIN, then the socket closed: the peer's later writes are refused). */
   end(): void;
   /** Close now; queued writes are dropped. Before the connect completed: it fails with `e`. */
   destroy(e?: Error): void;
@@ -80,7 +81,8 @@ export class NetConn implements Conn {
   }
   end(): void {
     if (this.connecting) this.destroy(new Error("ended before connected"));
-    else this.socket.end();
+    // Once the FIN is out ('finish'), close without waiting for the peer's.
+    else this.socket.end(() => this.socket.destroy());
   }
   destroy(e?: Error): void {
     // Before the connect completed, net.Socket reports nothing without an error: give it one.
@@ -182,9 +184,7 @@ class RawConn implements Conn {
   private connected: OnConnect | undefined;
   private asyncWrites = 0;
   private wantDrain = false;
-  private ended = false; // we half-closed (or are about to)
-  private eof = false; // the peer half-closed
-  private shut = false; // our shutdown completed
+  private ended = false; // we shut down (or are about to)
   private closing = false;
 
   constructor(host: string, port: number, connected: OnConnect) {
@@ -227,11 +227,9 @@ class RawConn implements Conn {
   read(n: number): void {
     if (n > 0) this.owner?.received(READ_BUFFER, n);
     else if (n === UV_EOF) {
-      this.eof = true;
       this.h.readStop();
       // Node's default (allowHalfOpen false): the peer's FIN ends our side too, after our queued writes.
-      if (this.shut) this.close();
-      else this.end();
+      this.end();
     } else if (n < 0) this.close();
   }
 
@@ -272,9 +270,9 @@ class RawConn implements Conn {
     if (this.h.shutdown(req)) this.close();
   }
 
+  /** The queued writes and the FIN are out: close (FreeSWITCH does not wait for the peer's FIN either). */
   shutdownDone(): void {
-    this.shut = true;
-    if (this.eof) this.close();
+    this.close();
   }
 
   destroy(e?: Error): void {
