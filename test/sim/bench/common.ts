@@ -32,6 +32,22 @@ export function threadCpuUs(): number | null {
   }
 }
 
+/**
+ * TCP sockets in TIME_WAIT on this machine (Linux: /proc/net/sockstat), or null. The side that
+ * closes first keeps one per connection for 60 s (the simulator: FreeSWITCH closes first), so a run
+ * starts with those of the runs before it. Reported because a connect's port search walks them; it
+ * did not measurably change the wire floor (3 sets from 0, 13,000 and 27,000: 163 / 180 / 178,
+ * 183 / 182 / 183, 168 / 169 / 160 µs per call, 2026-12-07): the box's phases are not this.
+ */
+export function timeWait(): number | null {
+  try {
+    const m = /^TCP:.* tw (\d+)/m.exec(readFileSync("/proc/net/sockstat", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The simulator process's CPU (all threads) and minor page faults over a run, per call; `mainUs`: the main thread's share (threadCpuUs). */
 export function perCall(report: LoadReport, cpu: NodeJS.CpuUsage, faults: number, mainUs: number | null = null) {
   const us = cpu.user + cpu.system;

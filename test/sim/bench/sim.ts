@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { measureFloor } from "@callctl/core";
 import { EslSimulator, LoadGenerator, uvAvailable } from "../src/index.ts";
-import { BENCH_MIX, perCall, threadCpuUs } from "./common.ts";
+import { BENCH_MIX, perCall, threadCpuUs, timeWait } from "./common.ts";
 
 /** Runs a sibling bench script in a fresh process; resolves to its last stdout line as JSON. */
 function sibling(file: string, args: string[], echo: boolean): Promise<Record<string, unknown> | null> {
@@ -68,6 +68,7 @@ function listenOverflows(): number | null {
 }
 await sim.start();
 const overflows0 = listenOverflows();
+const timeWait0 = timeWait();
 const cpu0 = process.cpuUsage();
 const main0 = threadCpuUs();
 const faults0 = process.resourceUsage().minorPageFault;
@@ -87,6 +88,7 @@ const cpu = process.cpuUsage(cpu0);
 const main1 = threadCpuUs();
 const faults = process.resourceUsage().minorPageFault - faults0;
 const overflows1 = listenOverflows();
+const timeWait1 = timeWait();
 if (agent.connected) agent.send("cpu");
 const agentCpu = await new Promise<{ user: number; system: number }>((r) => {
   agent.once("message", (m) => r((m as { cpu: { user: number; system: number } }).cpu));
@@ -103,6 +105,7 @@ const wire = (process.env.SIM_NO_WIRE ? null : await sibling("./wire.ts", [Strin
   cpuUserUsPerCall: number;
   cpuSystemUsPerCall: number;
   pageFaultsPerCall: number;
+  timeWait: { atStart: number | null; atEnd: number | null };
 } | null;
 const figures = perCall(report, cpu, faults, main0 === null || main1 === null ? null : main1 - main0);
 console.log(
@@ -118,6 +121,8 @@ console.log(
     ...figures,
     loopDelayMs: { p50: Math.round(loop.percentile(50) / 1e6), p99: Math.round(loop.percentile(99) / 1e6), max: Math.round(loop.max / 1e6) },
     listenOverflows: overflows0 === null || overflows1 === null ? null : overflows1 - overflows0,
+    /** TCP sockets in TIME_WAIT at the run's start and end (common.ts timeWait: they make connects dearer). */
+    timeWait: { atStart: timeWait0, atEnd: timeWait1 },
     agentCpuCorePct: Math.round(((agentCpu.user + agentCpu.system) / 1000 / report.elapsedMs) * 100),
     node: process.version,
     loadavg1m: Math.round(loadavg()[0]! * 100) / 100,
@@ -129,6 +134,7 @@ console.log(
       cpuUserUsPerCall: wire.cpuUserUsPerCall,
       cpuSystemUsPerCall: wire.cpuSystemUsPerCall,
       pageFaultsPerCall: wire.pageFaultsPerCall,
+      timeWait: wire.timeWait,
     },
     overWireUsPerCall: wire && figures.cpuUsPerCall - wire.cpuUsPerCall,
   }),

@@ -12,6 +12,7 @@
 import { fork } from "node:child_process";
 import { loadavg } from "node:os";
 import { type Conn, type ConnOwner, connectOutbound, type Transport, uvAvailable } from "../src/esl/transport.ts";
+import { timeWait } from "./common.ts";
 
 /** [ms after the agent's commands, bytes] of each write after the command replies, per outcome. */
 type Shape = { weight: number; writes: [number, number][]; holdAfter?: number };
@@ -87,6 +88,7 @@ const call = () =>
   });
 
 const faults0 = process.resourceUsage().minorPageFault;
+const timeWait0 = timeWait();
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const open: Promise<void>[] = [];
@@ -115,6 +117,7 @@ console.log(
     cpuUserUsPerCall: Math.round(cpu.user / started),
     cpuSystemUsPerCall: Math.round(cpu.system / started),
     pageFaultsPerCall: Math.round(((process.resourceUsage().minorPageFault - faults0) / started) * 10) / 10,
+    timeWait: { atStart: timeWait0, atEnd: timeWait() },
     node: process.version,
     loadavg1m: Math.round(loadavg()[0]! * 100) / 100,
   }),
