@@ -10,7 +10,6 @@ for (let c = 0; c < 128; c++) {
   ESC.push(bad ? "%" + HEX[c >> 4] + HEX[c & 15] : "");
 }
 
-/** switch_url_encode: printable ASCII except the unsafe set stays; everything else is %XX (UTF-8 bytes). */
 /** True when JSON.stringify(v) is `"` + v + `"` (no quote, backslash, control or lone surrogate). */
 export function jsonPlain(v: string): boolean {
   for (let i = 0; i < v.length; i++) {
@@ -25,6 +24,25 @@ export function jsonString(v: string): string {
   return jsonPlain(v) ? '"' + v + '"' : JSON.stringify(v);
 }
 
+/**
+ * True when `v` is printable ASCII without `"` or `\`: its JSON string content is `v` itself and its
+ * length is its UTF-8 byte count (what a rendering needs to count bytes without encoding).
+ */
+export function jsonClean(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** The content of v's JSON string (escaped, without its quotes). */
+export function jsonContent(v: string): string {
+  const q = JSON.stringify(v);
+  return q.slice(1, q.length - 1);
+}
+
+/** switch_url_encode: printable ASCII except the unsafe set stays; everything else is %XX (UTF-8 bytes). */
 export function fsUrlEncode(s: string): string {
   const n = s.length;
   let i = 0;

@@ -12,7 +12,7 @@
 // A rendering is one string (runs of text concatenated) with its UTF-8 byte count summed on the
 // way: the session's write flattens it once.
 import type { Channel, Profile } from "./channel.ts";
-import { fsUrlEncode, jsonString } from "./frames.ts";
+import { fsUrlEncode, jsonClean, jsonContent, jsonString } from "./frames.ts";
 
 export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
@@ -178,15 +178,6 @@ function bytesOf(f: Fixed, s: string): number {
   return f.ascii ? s.length : Buffer.byteLength(s);
 }
 
-/** True when `v` is printable ASCII without `"` or `\`: a JSON string's content as it is. */
-function jsonClean(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
-}
-
 /**
  * A rendering being assembled: one string and its UTF-8 byte count. Text added with `ascii` is
  * ASCII (names, states, digits, URL-encoded values); other text comes with its byte count.
@@ -224,8 +215,7 @@ export class Rendering {
     if (json) {
       if (jsonClean(v)) this.ascii(v);
       else {
-        const q = JSON.stringify(v);
-        const inner = q.slice(1, q.length - 1);
+        const inner = jsonContent(v);
         this.text(inner, Buffer.byteLength(inner));
       }
     } else this.ascii(fsUrlEncode(v));

@@ -12,7 +12,7 @@
 //
 // Nothing per variable is an object: names are shared ids (one table for all channels), values sit
 // in an array; the few values JSON must escape or that are not ASCII keep their JSON text aside.
-import { fsUrlEncode, own } from "./frames.ts";
+import { fsUrlEncode, jsonClean, jsonContent, own } from "./frames.ts";
 
 /**
  * Per name id, shared by all channels: the name, and its key as the first variable (`variable_k: `,
@@ -50,15 +50,6 @@ function nameId(k: string): number {
   jsonKeyBytes.push(Buffer.byteLength(j));
   idOf.set(k, n);
   return n;
-}
-
-/** True when `v` is printable ASCII without `"` or `\`: its JSON text is `"` + v + `"` and its length its byte count. */
-function jsonClean(v: string): boolean {
-  for (let i = 0; i < v.length; i++) {
-    const c = v.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  }
-  return true;
 }
 
 /** The id of a deleted position (never a name's id: shared ids are >= 0, private ones <= -2). */
@@ -161,8 +152,7 @@ export class VarStore {
     }
     const e = (this.json8 ??= []);
     while (e.length < i) e.push(undefined);
-    const q = JSON.stringify(v);
-    e[i] = q.slice(1, q.length - 1);
+    e[i] = jsonContent(v);
   }
 
   /** The callback is over (or the channel is gone): drop the renderings. */
