@@ -112,7 +112,7 @@ export class Session implements ConnOwner {
     const s = this.pending;
     if (s === "") return;
     this.pending = "";
-    if (this.socket.writable) this.socket.write(s);
+    this.socket.write(s);
   }
 
   write(s: string): void {

@@ -182,7 +182,8 @@ export class EslSimulator {
     for (const sock of this.connecting) {
       if (sock[kDeadline] > now) break;
       this.connecting.delete(sock);
-      if (!this.outbound.has(sock[kCall].uuid)) sock.destroy(new Error("connect timeout"));
+      // Still here: not connected (a connected call left the set in onOutboundConnect).
+      sock.destroy(new Error("connect timeout"));
     }
     this.armConnectTimer();
   };

@@ -27,6 +27,7 @@ export interface Conn {
   readonly needDrain: boolean;
   /** Not ended, not destroyed. */
   readonly writable: boolean;
+  /** Ignored once ended or destroyed. */
   write(s: string): void;
   /** Close after the queued writes (FIN, then the socket closed: the peer's later writes are refused). */
   end(): void;
@@ -77,7 +78,7 @@ export class NetConn implements Conn {
     return this.socket.writable && !this.socket.destroyed;
   }
   write(s: string): void {
-    this.socket.write(s);
+    if (this.writable) this.socket.write(s);
   }
   end(): void {
     if (this.connecting) this.destroy(new Error("ended before connected"));
