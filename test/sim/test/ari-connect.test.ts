@@ -187,3 +187,18 @@ t.test("faults: session limit hangs requests; WebSocket drop; restart", async (t
   const res = await fetch(`${url}/ari/asterisk/info`, { headers: { authorization: `Basic ${Buffer.from("ari:ari").toString("base64")}` } });
   t.equal(res.status, 200, "same URL after restart");
 });
+
+t.test("empty ids are no ids (Asterisk makes one); a malformed escape in a path is a 404, not a 500", async (t) => {
+  const logged: string[] = [];
+  const { url } = await setup(t, { log: (s: string) => logged.push(s) });
+  const auth = { authorization: `Basic ${Buffer.from("ari:ari").toString("base64")}` };
+  const post = async (path: string) => (await fetch(`${url}/ari/${path}`, { method: "POST", headers: auth })).json() as Promise<Any>;
+  const bridge = await post("bridges?type=mixing&bridgeId=");
+  t.match(bridge.id, /^[0-9a-f-]{36}$/, "bridge: generated id");
+  const chan = await post("channels?endpoint=PJSIP/4989123@trunk1&app=callctl&channelId=");
+  t.match(chan.id, /^\d+\.\d+$/, "channel: generated id");
+  const bad = await fetch(`${url}/ari/channels/%E0%A4%A`, { headers: auth });
+  t.equal(bad.status, 404);
+  t.same(await bad.json(), { message: "Channel not found" });
+  t.same(logged, [], "nothing reached the catch-all 500");
+});

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import t from "tap";
-import { parseQuery } from "../src/ari/rest.ts";
+import { decodeSegment, parseQuery } from "../src/ari/rest.ts";
 
 const old = (qs: string) => Object.fromEntries(new URL(`/ari/channels?${qs}`, "http://x").searchParams);
 const piece = fc.constantFrom("a", "b", "endpoint", "PJSIP/49301234567@gw1", "=", "&", "%", "%2", "%2F", "%41", "%C3%A9", "%E2", "+", "é", "?", ",", "api_key", "ari:ari", "__proto__", "");
@@ -19,4 +19,16 @@ t.test("parseQuery equals URLSearchParams on arbitrary query strings", async (t)
   );
   t.same(parseQuery("endpoint=PJSIP%2F4930%40gw1&app=callctl&appArgs=dialed,1.2&app=x"), { endpoint: "PJSIP/4930@gw1", app: "x", appArgs: "dialed,1.2" });
   t.same(parseQuery(""), {});
+});
+
+t.test("a path segment decodes as Asterisk's ast_uri_decode: %XX pairs decoded, any other % kept", async (t) => {
+  t.equal(decodeSegment("1733000000.12"), "1733000000.12");
+  t.equal(decodeSegment("a%2Fb%20c"), "a/b c");
+  t.equal(decodeSegment("my%id"), "my%id", "a stray % stays (decodeURIComponent throws here)");
+  t.equal(decodeSegment("%E0%A4%A"), "\ufffd%A", "an incomplete UTF-8 sequence and a short escape");
+  t.equal(decodeSegment("%41%ZZ"), "A%ZZ");
+  // Any input: no throw, and a segment without % is itself.
+  t.doesNotThrow(() =>
+    fc.assert(fc.property(fc.array(piece, { maxLength: 8 }), (ps) => typeof decodeSegment(ps.join("")) === "string" && (ps.join("").includes("%") || decodeSegment(ps.join("")) === ps.join("")))),
+  );
 });

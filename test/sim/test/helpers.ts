@@ -79,3 +79,18 @@ export function exec(conn: EslConn, app: string, arg = ""): Promise<EslConn> {
 export function send(conn: EslConn, cmd: string, args?: Record<string, string>): Promise<EslConn> {
   return new Promise((resolve) => conn.sendRecv(cmd, args ?? {}, resolve));
 }
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Everything thrown or rejected unhandled while test `t` runs (the fuzz tests' "nothing thrown"). */
+export function captureThrown(t: { teardown(fn: () => void): void }): unknown[] {
+  const thrown: unknown[] = [];
+  const onError = (e: unknown) => thrown.push(e);
+  process.on("uncaughtException", onError);
+  process.on("unhandledRejection", onError);
+  t.teardown(() => {
+    process.off("uncaughtException", onError);
+    process.off("unhandledRejection", onError);
+  });
+  return thrown;
+}

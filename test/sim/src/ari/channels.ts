@@ -61,7 +61,7 @@ export class Channels {
   newChannel(kind: "in" | "out", p: { id?: string; tech: string; caller: { name: string; number: string }; app: string; exten: string; context: string; appName: string; appData: string }): SimChan {
     const seq = (this.n++).toString(16).padStart(8, "0");
     const now = Date.now();
-    const id = p.id ?? `${Math.floor(now / 1000)}.${this.n}`;
+    const id = p.id || `${Math.floor(now / 1000)}.${this.n}`;
     const c: SimChan = {
       j: {
         id,

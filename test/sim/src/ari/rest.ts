@@ -33,6 +33,20 @@ export function parseQuery(qs: string): Record<string, string> {
   }
 }
 
+/**
+ * A path segment as Asterisk's ast_uri_decode reads it: each `%XX` with two hex digits decoded, any
+ * other `%` kept as it is (decodeURIComponent would throw on `%E0%A4%A`, and the request would end
+ * in a 500 where Asterisk answers 404).
+ */
+export function decodeSegment(s: string): string {
+  if (!s.includes("%")) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => Buffer.from(run.replaceAll("%", ""), "hex").toString("utf8"));
+  }
+}
+
 function decodeForm(s: string): string {
   const t = s.includes("+") ? s.replaceAll("+", " ") : s;
   return t.includes("%") ? decodeURIComponent(t) : t;
@@ -130,7 +144,7 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
     case "POST channels/:id/play/:id2": {
       const c = chan(ctx, id);
       if (!q.media) throw new AriError(400, { message: "Missing parameter media" });
-      const pid = sub2 ?? q.playbackId ?? randomUUID();
+      const pid = sub2 ?? (q.playbackId || randomUUID());
       return { status: 201, body: ch.play(c, q.media.split(","), pid, q.lang) };
     }
     case "POST channels/:id/variable": {
@@ -186,7 +200,8 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
       return { status: 200, body: [...ch.bridges.values()] };
     case "POST bridges":
     case "POST bridges/:id": {
-      const bid = id ?? q.bridgeId ?? randomUUID();
+      // An empty bridgeId is no id: Asterisk makes one (ast_strlen_zero), as for channel and playback ids.
+      const bid = id ?? (q.bridgeId || randomUUID());
       const existing = ch.bridges.get(bid);
       if (existing) return { status: 200, body: existing };
       const b: AriBridgeState = {

@@ -6,7 +6,7 @@ import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, typ
 import { Channels } from "./channels.ts";
 import { EVENT_MODELS, resourceDoc, resourceList } from "./docs.ts";
 import { ariTime } from "./model.ts";
-import { parseQuery, type RestCtx, route } from "./rest.ts";
+import { decodeSegment, parseQuery, type RestCtx, route } from "./rest.ts";
 import { AriError } from "./trunk.ts";
 
 export interface AriSimulatorOptions {
@@ -225,7 +225,7 @@ export class AriSimulator {
       }
       if (!path.startsWith("/ari/")) return send(404, { message: "Not found" });
       try {
-        const parts = path.slice(5).split("/").filter(Boolean).map(decodeURIComponent);
+        const parts = path.slice(5).split("/").filter(Boolean).map(decodeSegment);
         const r = route(this.ctx(), req.method ?? "GET", parts, q);
         send(r.status, r.body);
       } catch (e) {

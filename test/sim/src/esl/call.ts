@@ -38,6 +38,15 @@ export interface Msg {
   arg: string;
   uuid: string;
   lock: boolean;
+  /** sendmsg `loops` as FreeSWITCH reads it (atoi): run this many times, or while the channel lives when negative. */
+  loops?: number;
+}
+
+/** A looping message's run: the message, the iteration (from 1) and when it started. */
+interface Loop {
+  m: Msg;
+  x: number;
+  startedAt: number;
 }
 
 export class EslCall {
@@ -61,6 +70,8 @@ export class EslCall {
   /** The caller's BYE after `hangupAfterAnswerMs`. */
   private holdTimer: NodeJS.Timeout | undefined;
   private socketApp: AppRun;
+  /** Runs of messages with `loops` other than 1 (rare: made on first use). */
+  private loops: Map<AppRun, Loop> | undefined;
   lastResponse = "_none_";
   disposition?: string;
 
@@ -120,6 +131,8 @@ export class EslCall {
     this.ch.answerState = "early";
     this.ch.profile.progressMediaUs = Date.now() * 1000;
     this.provisional();
+    // Recorded: the PROGRESS_MEDIA event already carries it; ANSWER only from the event after CHANNEL_ANSWER.
+    this.ch.setVar("endpoint_disposition", "EARLY MEDIA");
     this.emit("CHANNEL_PROGRESS_MEDIA");
     this.ch.callState = "EARLY";
   }
@@ -139,6 +152,7 @@ export class EslCall {
     this.ch.answerState = "answered";
     this.ch.profile.answeredUs = this.answeredAt * 1000;
     this.emit("CHANNEL_ANSWER");
+    this.ch.setVar("endpoint_disposition", "ANSWER");
     const eoa = this.ch.getVar("execute_on_answer");
     if (eoa) {
       const sp = eoa.indexOf(" ");
@@ -190,7 +204,8 @@ export class EslCall {
     }
   }
 
-  runApp(m: Msg): void {
+  /** Runs one message's application; `x`: the iteration of a looping message. */
+  runApp(m: Msg, x = 1): void {
     // Every field up front: apps set response, abort, pause and resume later, and a property added
     // to a literal afterwards costs an out-of-object property store and a shape change per call.
     // Kept while the app runs (a bridge: the whole call) and as variables: copies, not slices of
@@ -199,6 +214,7 @@ export class EslCall {
     const data = own(m.arg);
     const run: AppRun = { name: app, data, uuid: own(m.uuid), lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     this.stack.push(run);
+    if (m.loops !== undefined && m.loops !== 1) (this.loops ??= new Map()).set(run, { m, x, startedAt: Date.now() });
     this.ch.setVar("current_application_data", data || undefined);
     this.ch.setVar("current_application", app);
     this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
@@ -325,6 +341,17 @@ export class EslCall {
     this.ch.setVar("last_app", run.name);
     if (run.data) this.ch.setVar("last_arg", run.data);
     this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
+    const loop = this.loops?.get(run);
+    if (loop) {
+      this.loops!.delete(run);
+      // FreeSWITCH's loop (switch_ivr_parse_event): the next run at once, before anything queued,
+      // unless the count is reached or this run took under half a second.
+      const n = loop.m.loops!;
+      if ((n < 0 || loop.x < n) && Date.now() - loop.startedAt >= this.host.scale(500)) {
+        this.runApp(loop.m, loop.x + 1);
+        return;
+      }
+    }
     const top = this.stack[this.stack.length - 1];
     if (top?.resume && i === this.stack.length) top.resume();
     this.drain();

@@ -144,11 +144,11 @@ export class Channel {
     v.set("sip_call_id", callId);
     v.set("sip_network_ip", "192.0.2.10");
     v.set("sip_network_port", "5060");
+    v.set("sofia_profile_name", "external");
     v.set("sip_from_display", p.callerName);
     v.set("sip_req_user", p.destination);
     v.set("sip_to_user", p.destination);
     v.set("sip_to_uri", p.destination + "@192.0.2.2");
-    v.set("sofia_profile_name", "external");
     v.set("read_codec", "PCMU");
     v.set("write_codec", "PCMU");
     v.set("endpoint_disposition", "RECEIVED");

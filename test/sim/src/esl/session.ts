@@ -31,8 +31,24 @@ function sharedNames(names: string[]): ReadonlySet<string> {
 }
 
 /** A sendmsg execute reaching the channel after FreeSWITCH's delay. */
-function deliverLater(call: EslCall, m: Msg, loops: number): void {
-  for (let i = 0; i < loops; i++) call.deliver(m);
+function deliverLater(call: EslCall, m: Msg): void {
+  call.deliver(m);
+}
+
+const LONG_MAX = 2n ** 63n - 1n;
+const LONG_MIN = -(2n ** 63n);
+
+/**
+ * C's atoi as FreeSWITCH reads a number header (glibc: strtol, clamped to long, then cast to int):
+ * the leading integer, 0 when there is none; `99999999999999999999` is -1.
+ */
+export function atoi(s: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(s);
+  if (!m) return 0;
+  let n = BigInt(m[1]!);
+  if (n > LONG_MAX) n = LONG_MAX;
+  if (n < LONG_MIN) n = LONG_MIN;
+  return Number(BigInt.asIntN(32, n));
 }
 
 export interface SessionHost {
@@ -341,10 +357,13 @@ export class Session implements ConnOwner {
     if (cmd === "execute") {
       const app = h["execute-app-name"] ?? "";
       const arg = c.body ?? h["execute-app-arg"] ?? "";
-      const loops = Math.max(1, Number.parseInt(h.loops ?? "1", 10) || 1);
+      // FreeSWITCH runs the application `loops` times in turn (0: not at all; negative: while the
+      // channel lives), each run after the last completes; see EslCall#complete.
+      const loops = h.loops === undefined ? 1 : atoi(h.loops);
+      if (loops === 0) return;
       const lock = h["event-lock"] === "true";
       const euuid = h["event-uuid"] ?? newUuid();
-      setTimeout(deliverLater, delay, call, { app, arg, uuid: euuid, lock }, loops);
+      setTimeout(deliverLater, delay, call, { app, arg, uuid: euuid, lock, loops });
     } else if (cmd === "hangup") {
       const cause = h["hangup-cause"] ?? "NORMAL_CLEARING";
       setTimeout(() => {

@@ -115,16 +115,24 @@ export class VarStore {
     return i < 0 ? undefined : this.vals[i];
   }
 
-  /** A new variable goes to the end, as FreeSWITCH appends new ones; a changed one keeps its place. */
+  /**
+   * FreeSWITCH keeps a channel's variables as unique headers: setting one deletes it and appends it
+   * again (switch_event_base_add_header under EF_UNIQ_HEADERS), so a new or changed variable goes to
+   * the end (the recordings: current_application, endpoint_disposition, DIALSTATUS move on every
+   * change), and unsetting one deletes it.
+   */
   set(k: string, v: string | undefined): void {
     const i = this.find(k);
-    if (v === undefined) {
-      if (i < 0) return;
+    if (i >= 0) {
+      // Already last with this value: moving it changes nothing.
+      if (v !== undefined && i === this.n - 1 && this.vals[i] === v) return;
       this.ids[i] = DEAD;
       this.vals[i] = "";
       this.live--;
       this.note(i, "");
-    } else if (i < 0) {
+    }
+    if (v !== undefined) {
+      if (this.n === this.ids.length && this.live < this.n) this.compact();
       const id = nameId(k);
       const at = this.n++;
       this.ids[at] = id;
@@ -136,12 +144,28 @@ export class VarStore {
       }
       this.live++;
       this.note(at, v);
-    } else if (this.vals[i] === v) return;
-    else {
-      this.vals[i] = v;
-      this.note(i, v);
-    }
+    } else if (i < 0) return;
     this.plain = this.json = "";
+  }
+
+  /** Drops the deleted positions (the arrays are full of them): live variables keep their order. */
+  private compact(): void {
+    const { ids, vals, json8, privateNames } = this;
+    let to = 0;
+    for (let from = 0; from < this.n; from++) {
+      if (ids[from] === DEAD) continue;
+      ids[to] = ids[from]!;
+      vals[to] = vals[from]!;
+      if (json8) json8[to] = json8[from];
+      if (privateNames) privateNames[to] = privateNames[from];
+      to++;
+    }
+    for (let j = to; j < this.n; j++) {
+      vals[j] = "";
+      if (json8 && j < json8.length) json8[j] = undefined;
+      if (privateNames && j < privateNames.length) privateNames[j] = undefined;
+    }
+    this.n = to;
   }
 
   /** Keeps the JSON string content of a value that is not clean ASCII (rare), else clears it. */
