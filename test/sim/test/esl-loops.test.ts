@@ -24,9 +24,11 @@ t.test("atoi reads a number header as glibc does", async (t) => {
 });
 
 /** One call whose agent subscribes and sends one sendmsg; the events of it, as `Event(App)` tokens. */
-async function run(headers: string, hangupAfterMs = 400): Promise<{ reply: string; events: string[] }> {
+async function run(headers: string, hangupAfterMs = 400): Promise<{ reply: string; events: string[]; loopVars: string[] }> {
   let reply = "";
   const events: string[] = [];
+  /** `current_loop/total_loops` of each CHANNEL_EXECUTE. */
+  const loopVars: string[] = [];
   const agent = net.createServer((sock) => {
     const reader = new EslFrameReader();
     sock.on("error", () => undefined);
@@ -36,6 +38,7 @@ async function run(headers: string, hangupAfterMs = 400): Promise<{ reply: strin
         else if (f.headers["Reply-Text"] && f.headers["Reply-Text"] !== "+OK Events Enabled") reply = f.headers["Reply-Text"];
         const e = f.event;
         if (e && /EXECUTE/.test(e["Event-Name"]!) && e.Application !== "socket") events.push(`${e["Event-Name"]}(${e.Application})`);
+        if (e?.["Event-Name"] === "CHANNEL_EXECUTE") loopVars.push(`${e.variable_current_loop}/${e.variable_total_loops}`);
       }
     });
     sock.write("connect\n\n");
@@ -46,15 +49,16 @@ async function run(headers: string, hangupAfterMs = 400): Promise<{ reply: strin
   await sim.placeCall({ caller: "4930123456", dialed: "4989123456", hangupAfterMs: hangupAfterMs / 0.05 }).done;
   await sim.stop();
   await new Promise<void>((r) => agent.close(() => r()));
-  return { reply, events };
+  return { reply, events, loopVars };
 }
 
 const E = "CHANNEL_EXECUTE";
 const C = "CHANNEL_EXECUTE_COMPLETE";
 
 t.test("loops: 3 plays a 1 s prompt three times in turn", async (t) => {
-  const { reply, events } = await run("execute-app-name: playback\nexecute-app-arg: 1s.wav\nloops: 3\n");
+  const { reply, events, loopVars } = await run("execute-app-name: playback\nexecute-app-arg: 1s.wav\nloops: 3\n");
   t.equal(reply, "+OK");
+  t.same(loopVars, ["1/3", "2/3", "3/3"], "current_loop/total_loops, as FreeSWITCH sets them");
   t.same(events, [`${E}(playback)`, `${C}(playback)`, `${E}(playback)`, `${C}(playback)`, `${E}(playback)`, `${C}(playback)`]);
 });
 

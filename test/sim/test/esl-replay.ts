@@ -34,6 +34,8 @@ const KEYS = [
   "variable_sip_invite_failure_status",
   "variable_continue_on_fail",
   "variable_endpoint_disposition",
+  "variable_current_loop",
+  "variable_total_loops",
 ];
 
 const IGNORED = new Set(["notice:linger", "CHANNEL_PARK", "reply"]);

@@ -25,6 +25,8 @@ export interface AppRun {
   uuid: string;
   lock: boolean;
   nestable: boolean;
+  /** Run by a sendmsg (switch_ivr_parse_event): current_loop and total_loops are set around it. */
+  parsed: boolean;
   response?: string;
   /** Set by the app: called when the channel hangs up while it runs. */
   abort?: () => void;
@@ -86,7 +88,7 @@ export class EslCall {
       destination: spec.dialed,
       uuid,
     });
-    this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true, response: undefined, abort: undefined, pause: undefined, resume: undefined };
+    this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true, parsed: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     if (spec.hangupAfterMs !== undefined) this.after(spec.hangupAfterMs, () => this.callerHangup());
   }
 
@@ -212,9 +214,15 @@ export class EslCall {
     // the command's read (a slice keeps the whole read alive).
     const app = own(m.app);
     const data = own(m.arg);
-    const run: AppRun = { name: app, data, uuid: own(m.uuid), lock: m.lock, nestable: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
+    const parsed = m.loops !== undefined;
+    const run: AppRun = { name: app, data, uuid: own(m.uuid), lock: m.lock, nestable: false, parsed, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     this.stack.push(run);
-    if (m.loops !== undefined && m.loops !== 1) (this.loops ??= new Map()).set(run, { m, x, startedAt: Date.now() });
+    if (parsed) {
+      // Recorded in every event of a sendmsg's run, before current_application; gone after the loop.
+      this.ch.setVar("current_loop", String(x));
+      this.ch.setVar("total_loops", String(m.loops));
+      if (m.loops !== 1) (this.loops ??= new Map()).set(run, { m, x, startedAt: Date.now() });
+    }
     this.ch.setVar("current_application_data", data || undefined);
     this.ch.setVar("current_application", app);
     this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
@@ -352,6 +360,7 @@ export class EslCall {
         return;
       }
     }
+    if (run.parsed) this.loopDone();
     const top = this.stack[this.stack.length - 1];
     if (top?.resume && i === this.stack.length) top.resume();
     this.drain();
@@ -380,6 +389,7 @@ export class EslCall {
       const response = run.response ?? "_none_";
       this.lastResponse = response;
       this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
+      if (run.parsed) this.loopDone();
     }
     this.emit("CHANNEL_UNPARK");
     // An originated channel (inbound `originate … &park()`) runs no socket application.
@@ -396,6 +406,12 @@ export class EslCall {
     this.emit("CHANNEL_HANGUP_COMPLETE");
     this.destroyed = true;
     this.host.onDestroyed(this, this.result(cause, now));
+  }
+
+  /** A sendmsg's loop is over: FreeSWITCH unsets its loop variables. */
+  private loopDone(): void {
+    this.ch.setVar("current_loop", undefined);
+    this.ch.setVar("total_loops", undefined);
   }
 
   private setCdrVars(cause: string, now: number): void {
