@@ -7,7 +7,7 @@ import fc from "fast-check";
 import t from "tap";
 import { WebSocket } from "ws";
 import { AriSimulator } from "../src/index.ts";
-import { captureThrown, sleep } from "./helpers.ts";
+import { captureThrown, fuzzOptions, reachedCounter, sleep } from "./helpers.ts";
 
 const AUTH = { username: "fuzz", password: "fuzz-pw" };
 const BASIC = `Basic ${Buffer.from(`${AUTH.username}:${AUTH.password}`).toString("base64")}`;
@@ -59,12 +59,8 @@ function send(port: number, r: { method: string; path: string; body?: string; au
   });
 }
 
-/** FUZZ_HIST=1: what the runs reached (method, resource, status), printed at exit. */
-const hist = new Map<string, number>();
-const reached = (k: string) => process.env.FUZZ_HIST && hist.set(k, (hist.get(k) ?? 0) + 1);
-process.on("exit", () => {
-  if (process.env.FUZZ_HIST) console.error([...hist].sort().map(([k, v]) => `${k}: ${v}`).join("\n"));
-});
+/** FUZZ_HIST=1: what the runs reached, printed at exit. */
+const reached = reachedCounter();
 
 t.test("hostile ARI clients: every request answered as Asterisk would, nothing thrown, nothing leaked", async (t) => {
   const thrown = captureThrown(t);
@@ -117,7 +113,7 @@ t.test("hostile ARI clients: every request answered as Asterisk would, nothing t
       if (internal.length !== internalBefore) throw new Error(`catch-all 500: ${internal.at(-1)}`);
       if (ended === undefined) throw new Error("the placed call never ended");
     }),
-    { numRuns: Number(process.env.FUZZ_RUNS ?? 60), timeout: 15000, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+    fuzzOptions(),
   );
   t.same(thrown.map(String), [], "nothing thrown");
   t.same(internal, [], "no request reached the catch-all 500");

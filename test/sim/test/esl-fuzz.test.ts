@@ -7,7 +7,7 @@ import net from "node:net";
 import fc from "fast-check";
 import t from "tap";
 import { EslFrameReader, EslSimulator } from "../src/index.ts";
-import { captureThrown, sleep } from "./helpers.ts";
+import { captureThrown, fuzzOptions, reachedCounter, sleep } from "./helpers.ts";
 
 const PW = "Fuzz-Pw";
 
@@ -72,11 +72,8 @@ const script = fc
   .tuple(fc.constantFrom("", "myevents\n\n", "event plain ALL\n\n", "event json CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP\n\n"), fc.array(command, { minLength: 1, maxLength: 8 }))
   .map(([sub, cmds]) => [sub, ...cmds]);
 
-const hist = new Map<string, number>();
-const reached = (k: string) => hist.set(k, (hist.get(k) ?? 0) + 1);
-process.on("exit", () => {
-  if (process.env.FUZZ_HIST) console.error([...hist].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join("\n"));
-});
+/** FUZZ_HIST=1: what the runs reached, printed at exit. */
+const reached = reachedCounter();
 
 /** Writes the script in random chunks, reads whatever comes back, and lets go after a quiet spell. */
 async function play(sock: net.Socket, text: string, cuts: number[]): Promise<void> {
@@ -99,7 +96,6 @@ t.test("hostile ESL clients, inbound and outbound: every connection answered or 
   const agent = net.createServer({ noDelay: true }, (sock) => {
     sock.on("error", () => undefined);
     sock.on("data", (d: Buffer) => {
-      if (!process.env.FUZZ_HIST) return;
       for (const m of d.toString("latin1").matchAll(/Reply-Text: ([+-]\w+[^\n]{0,20})|Event-Name: (\w+)|"Event-Name":"(\w+)"/g)) reached(`out ${m[1] ?? m[2] ?? m[3]}`);
     });
     const { text, cuts } = outboundScript;
@@ -151,7 +147,6 @@ t.test("hostile ESL clients, inbound and outbound: every connection answered or 
       const sock = net.connect({ port: inboundPort, host: "127.0.0.1" });
       sock.on("error", () => undefined);
       sock.on("data", (d: Buffer) => {
-        if (!process.env.FUZZ_HIST) return;
         for (const m of d.toString("latin1").matchAll(/Reply-Text: ([+-]\w+[^\n]{0,20})|Content-Type: api\/response\nContent-Length: \d+\n\n([^\n]{0,24})/g)) reached(`in ${m[1] ?? `api ${m[2]}`}`);
       });
       await new Promise<void>((r) => sock.once("connect", () => r()));
@@ -164,7 +159,7 @@ t.test("hostile ESL clients, inbound and outbound: every connection answered or 
       for (let i = 0; i < 100 && sim.calls.size > 0; i++) await sleep(10);
       return thrown.length === thrownBefore && result !== undefined && sim.calls.size === 0 && (await healthy());
     }),
-    { numRuns: Number(process.env.FUZZ_RUNS ?? 60), timeout: 15000, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+    fuzzOptions(),
   );
   t.same(thrown.map(String), [], "nothing thrown");
 });

@@ -94,3 +94,16 @@ export function captureThrown(t: { teardown(fn: () => void): void }): unknown[] 
   });
   return thrown;
 }
+
+/** The fuzz tests' fast-check settings: FUZZ_RUNS runs (default 60), FUZZ_SEED replays a failure. */
+export function fuzzOptions(): { numRuns: number; timeout: number; seed: number | undefined } {
+  return { numRuns: Number(process.env.FUZZ_RUNS ?? 60), timeout: 15000, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined };
+}
+
+/** With FUZZ_HIST=1, counts what the fuzz runs reached and prints it at exit (most first); else a no-op. */
+export function reachedCounter(): (what: string) => void {
+  if (!process.env.FUZZ_HIST) return () => undefined;
+  const hist = new Map<string, number>();
+  process.on("exit", () => console.error([...hist].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join("\n")));
+  return (what) => hist.set(what, (hist.get(what) ?? 0) + 1);
+}

@@ -92,8 +92,8 @@ export class VarStore {
     return this.live;
   }
 
-  private find(k: string): number {
-    const id = idOf.get(k);
+  /** The position of `k`, or -1; `id`: its shared id (`idOf.get(k)`, looked up by the caller once). */
+  private find(k: string, id: number | undefined): number {
     if (id !== undefined) {
       const { ids, n } = this;
       for (let i = 0; i < n; i++) if (ids[i] === id) return i;
@@ -111,7 +111,7 @@ export class VarStore {
   }
 
   get(k: string): string | undefined {
-    const i = this.find(k);
+    const i = this.find(k, idOf.get(k));
     return i < 0 ? undefined : this.vals[i];
   }
 
@@ -122,7 +122,8 @@ export class VarStore {
    * change), and unsetting one deletes it.
    */
   set(k: string, v: string | undefined): void {
-    const i = this.find(k);
+    const known = idOf.get(k);
+    const i = this.find(k, known);
     if (i >= 0) {
       // Already last with this value: moving it changes nothing.
       if (v !== undefined && i === this.n - 1 && this.vals[i] === v) return;
@@ -133,7 +134,7 @@ export class VarStore {
     }
     if (v !== undefined) {
       if (this.n === this.ids.length && this.live < this.n) this.compact();
-      const id = nameId(k);
+      const id = known ?? nameId(k);
       const at = this.n++;
       this.ids[at] = id;
       this.vals[at] = v;
