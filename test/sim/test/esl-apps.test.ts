@@ -2,7 +2,7 @@
 // event-lock executes, sched_hangup over the socket and via execute_on_answer.
 import t from "tap";
 import { exec, send } from "./helpers.ts";
-import { replay } from "./esl-replay.ts";
+import { ackBeforeBridge, replay } from "./esl-replay.ts";
 
 const tone15 = "tone_stream://%(1000,0,440);loops=15";
 
@@ -84,6 +84,7 @@ t.test("sched-hangup", (t) =>
 t.test("sched-hangup-execute-on-answer", (t) =>
   replay(t, {
     file: "sched-hangup-execute-on-answer.txt",
+    ackRace: ackBeforeBridge,
     timeScale: 0.1,
     trunks: { gw1: { kind: "answer", afterMs: 1000, ringMs: 40 } },
     script: async (c) => {

@@ -1,7 +1,7 @@
 // Recorded bridge scenarios (bridged, busy, failover, no-answer, far-end BYE, cancel) replayed with modesl.
 import t from "tap";
 import { exec } from "./helpers.ts";
-import { replay } from "./esl-replay.ts";
+import { ackBeforeBridge, replay } from "./esl-replay.ts";
 
 const answer1s = { kind: "answer", afterMs: 1000, ringMs: 20 } as const;
 
@@ -27,13 +27,14 @@ t.test("bridged-call", (t) =>
 t.test("bridged-call-json", (t) =>
   replay(t, {
     file: "bridged-call-json.txt",
+    ackRace: ackBeforeBridge,
     format: "json",
     trunks: { gw1: { kind: "answer", afterMs: 1000 } },
     spec: { hangupAfterAnswerMs: 3000 },
     script: async (c) => {
       await exec(c, "pre_answer");
       await exec(c, "playback", "/srv/switch-demo/fs/sounds/tone2s.wav");
-      await exec(c, "bridge", "sofia/gateway/gw1/bob");
+      await exec(c, "bridge", "{origination_caller_id_number=1001,origination_caller_id_name=Alice}sofia/gateway/gw1/bob");
     },
   }),
 );

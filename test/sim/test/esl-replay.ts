@@ -13,6 +13,11 @@ export interface Scenario {
   exitOnComplete?: boolean;
   script(conn: EslConn, uuid: string): Promise<void>;
   timeScale?: number;
+  /**
+   * Variables whose place in this recording's event `tok` depends on a race the simulator settles
+   * one way (left out of the order check there; see the scenario).
+   */
+  ackRace?(tok: string, name: string): boolean;
   /** Extra checks on the simulator's result and frames. */
   check?(t: Test, r: SimCallResult, got: EslFrame[]): void;
 }
@@ -36,7 +41,34 @@ const KEYS = [
   "variable_endpoint_disposition",
   "variable_current_loop",
   "variable_total_loops",
+  "variable_last_app",
+  "variable_last_arg",
+  "variable_last_bridge_proto_specific_hangup_cause",
+  "variable_sip_invite_failure_phrase",
 ];
+
+/** A value with its UUIDs (B legs: new in every run) blanked. */
+const shape = (v: string | undefined) => v?.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>");
+
+/**
+ * For a recording where the caller's ACK beat CHANNEL_BRIDGE (bridged-call-json: 0.5 ms after the
+ * answer; sched-hangup-execute-on-answer): sip_call_id and sip_from_display, which sofia sets again
+ * on the ACK, sit before signal_bond/bridge_uuid from CHANNEL_BRIDGE on. The simulator takes the
+ * other side of the race, as the three other bridged recordings do (EslCall#ack), so their place
+ * is not compared in these events.
+ */
+const AFTER_BRIDGE = new Set([
+  "CHANNEL_BRIDGE",
+  "CHANNEL_HANGUP",
+  "CHANNEL_UNBRIDGE",
+  "CHANNEL_EXECUTE_COMPLETE(bridge)",
+  "CHANNEL_UNPARK",
+  "CHANNEL_EXECUTE_COMPLETE(socket)",
+  "CHANNEL_HANGUP_COMPLETE",
+]);
+export function ackBeforeBridge(tok: string, name: string): boolean {
+  return AFTER_BRIDGE.has(tok) && (name === "variable_sip_call_id" || name === "variable_sip_from_display");
+}
 
 const IGNORED = new Set(["notice:linger", "CHANNEL_PARK", "reply"]);
 
@@ -92,18 +124,27 @@ export async function replay(t: Test, sc: Scenario): Promise<void> {
       const d2 = nb.filter((n) => !na.includes(n));
       const kv = KEYS.filter((k) => a.event![k] !== b.event![k]).map((k) => `${k}: sim=${a.event![k]} rec=${b.event![k]}`);
       if (d1.length || d2.length || kv.length) console.error(`DIAG ${sc.file} ${tok} +${d1.join(",")} -${d2.join(",")} ${kv.join(" | ")}`);
-      // Variables both have, in each one's order: FreeSWITCH also re-sets (moves to the end) SIP and
-      // media variables the simulator does not model, so this is a diagnostic, not an assertion.
-      const vars = (f: EslFrame) => f.eventHeaderNames!.filter((n) => n.startsWith("variable_"));
-      const inA = new Set(vars(a));
-      const inB = new Set(vars(b));
-      const sa = vars(a).filter((n) => inB.has(n)).join(",");
-      const sb = vars(b).filter((n) => inA.has(n)).join(",");
-      if (sa !== sb) console.error(`DIAG ${sc.file} ${tok} variable order\n  sim ${sa}\n  rec ${sb}`);
     }
+    // Variables: the simulator models a subset (no SDP, RTP or SIP-header variables), so every one
+    // it sends must be in the recorded event, in the recorded order (FreeSWITCH's channel variables
+    // are unique headers: setting one moves it to the end, and the order tells when it was set).
+    const vars = (f: EslFrame) => f.eventHeaderNames!.filter((n) => n.startsWith("variable_") && !sc.ackRace?.(tok, n));
+    const inRec = new Set(vars(b));
+    t.same(
+      vars(a).filter((n) => !inRec.has(n)),
+      [],
+      `${tok}: no variable the switch does not send then`,
+    );
+    const inSim = new Set(vars(a));
+    t.same(
+      vars(a),
+      vars(b).filter((n) => inSim.has(n)),
+      `${tok}: variables in the recorded order`,
+    );
     const names = (f: EslFrame) => f.eventHeaderNames!.filter((n) => !n.startsWith("variable_"));
     t.same(names(a), names(b), `${tok}: header names and order`);
     for (const k of KEYS) t.equal(a.event[k], b.event[k], `${tok}: ${k}`);
+    t.equal(shape(a.event.variable_originate_causes), shape(b.event.variable_originate_causes), `${tok}: originate_causes`);
   }
   // Every execute-complete follows its execute with the same Application-UUID.
   const seen = new Set<string>();

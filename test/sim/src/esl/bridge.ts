@@ -115,7 +115,7 @@ class Bridge {
     if (sip && sip !== 487) ch.setVar("last_bridge_proto_specific_hangup_cause", "sip:" + sip);
     ch.setVar("originate_disposition", cause);
     ch.setVar("DIALSTATUS", DIALSTATUS[cause] ?? cause);
-    ch.setVar("originate_causes", this.bUuid + ";" + cause);
+    ch.pushVar("originate_causes", this.bUuid + ";" + cause);
     ch.setVar("originate_failed_cause", cause);
     this.legIdx++;
     if (this.legIdx < ds.legs.length) {
@@ -172,11 +172,14 @@ class Bridge {
     ch.profile.bridgedUs = Date.now() * 1000;
     ch.setVar("originate_disposition", "SUCCESS");
     ch.setVar("DIALSTATUS", "SUCCESS");
-    ch.setVar("originate_causes", bUuid + ";NONE");
-    ch.setVar("bridge_uuid", bUuid);
+    // A stacked variable: a failover's answer makes it ARRAY::<failed leg>|:<this leg> (recorded).
+    ch.pushVar("originate_causes", bUuid + ";NONE");
     ch.setVar("signal_bond", bUuid);
     ch.callState = "ACTIVE";
     call.emit("CHANNEL_BRIDGE", { bridge: true });
+    // Recorded: bridge_uuid only after CHANNEL_BRIDGE, and signal_bond set again after it.
+    ch.setVar("bridge_uuid", bUuid);
+    ch.setVar("signal_bond", bUuid);
     const b = this.behaviour;
     if (b?.kind === "answer" && b.hangupAfterMs !== undefined) this.at(b.hangupAfterMs, FAR_END_BYE);
   }
@@ -186,8 +189,12 @@ class Bridge {
     const ch = call.ch;
     this.bridged = false;
     call.bridged = false;
+    if (farEnd) {
+      // The B leg's BYE: its cause and SIP status first (recorded), then the bridge's.
+      ch.setVar("last_bridge_hangup_cause", "NORMAL_CLEARING");
+      ch.setVar("last_bridge_proto_specific_hangup_cause", "sip:200");
+    }
     ch.setVar("bridge_hangup_cause", "NORMAL_CLEARING");
-    if (farEnd) ch.setVar("last_bridge_hangup_cause", "NORMAL_CLEARING");
     if (this.attempt) this.attempt.endedAt = Date.now();
     call.emit("CHANNEL_UNBRIDGE", { bridge: true });
   }
@@ -221,9 +228,10 @@ class Bridge {
     attempt.endedAt = Date.now();
     ch.setVar("originate_disposition", c);
     ch.setVar("DIALSTATUS", c === "ORIGINATOR_CANCEL" ? "CANCEL" : (DIALSTATUS[c] ?? c));
+    ch.pushVar("originate_causes", this.bUuid + ";" + c);
     ch.setVar("originate_failed_cause", c);
-    ch.setVar("originate_causes", this.bUuid + ";" + c);
-    if (c === "ORIGINATOR_CANCEL") ch.setVar("sip_invite_failure_status", "487");
+    // A caller's CANCEL set it already (callerHangup); setting it again would move it.
+    if (c === "ORIGINATOR_CANCEL" && ch.getVar("sip_invite_failure_status") === undefined) ch.setVar("sip_invite_failure_status", "487");
   }
 
   /** A FAIL timer reporting `cause` / `sip` after `ms`. */

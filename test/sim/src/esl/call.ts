@@ -76,6 +76,10 @@ export class EslCall {
   private loops: Map<AppRun, Loop> | undefined;
   lastResponse = "_none_";
   disposition?: string;
+  /** The last application started (FreeSWITCH's app log): last_app / last_arg at hangup. */
+  lastRun: AppRun | undefined;
+  /** Answered, and the caller's ACK not yet in (see ack()). */
+  private ackPending = false;
 
   constructor(
     readonly host: CallHost,
@@ -94,6 +98,7 @@ export class EslCall {
 
   setSocketTarget(hostPort: string): void {
     this.socketApp.data = hostPort + " async full";
+    this.lastRun = this.socketApp;
     this.ch.setVar("current_application_data", this.socketApp.data);
     this.ch.setVar("current_application", "socket");
     this.ch.setVar("socket_host", hostPort.split(":")[0]);
@@ -155,6 +160,8 @@ export class EslCall {
     this.ch.profile.answeredUs = this.answeredAt * 1000;
     this.emit("CHANNEL_ANSWER");
     this.ch.setVar("endpoint_disposition", "ANSWER");
+    this.ackPending = true;
+    setImmediate(ackNow, this);
     const eoa = this.ch.getVar("execute_on_answer");
     if (eoa) {
       const sp = eoa.indexOf(" ");
@@ -166,6 +173,21 @@ export class EslCall {
     if (hold !== undefined) this.holdTimer = setTimeout(holdOver, this.host.scale(hold), this);
   }
 
+  /**
+   * The caller's ACK to the 200 OK reached sofia (a later turn): it sets sip_call_id and
+   * sip_from_display again, so they move to the end. Recorded 0.5-1 ms after CHANNEL_ANSWER: the
+   * answer's own events still have them in place; after a bridge's answer, three of five
+   * recordings have the ACK after CHANNEL_BRIDGE and bridge_uuid, two before CHANNEL_BRIDGE (a race;
+   * the simulator takes the majority).
+   */
+  ack(): void {
+    if (!this.ackPending || this.hungUp) return;
+    this.ackPending = false;
+    const ch = this.ch;
+    ch.setVar("sip_call_id", ch.getVar("sip_call_id"));
+    ch.setVar("sip_from_display", ch.getVar("sip_from_display"));
+  }
+
   callerHangup(): void {
     if (this.hungUp) return;
     this.hangupBy = "caller";
@@ -174,10 +196,14 @@ export class EslCall {
       this.disposition = "recv_bye";
       this.hangup("NORMAL_CLEARING", true);
     } else {
-      this.ch.setVar("sip_term_status", "487");
-      if (this.stack.some((a) => a.name === "bridge")) this.ch.setVar("sip_invite_failure_status", "487");
+      // Recorded order: disposition, the ringing leg's failure, then the caller's own status.
       this.disposition = "recv_cancel";
       this.ch.setVar("sip_hangup_disposition", "recv_cancel");
+      if (this.stack.some((a) => a.name === "bridge")) {
+        this.ch.setVar("sip_invite_failure_status", "487");
+        this.ch.setVar("sip_invite_failure_phrase", "CANCEL");
+      }
+      this.ch.setVar("sip_term_status", "487");
       this.sipCode = 487;
       this.hangup("ORIGINATOR_CANCEL", true);
     }
@@ -223,9 +249,13 @@ export class EslCall {
       this.ch.setVar("total_loops", String(m.loops));
       if (m.loops !== 1) (this.loops ??= new Map()).set(run, { m, x, startedAt: Date.now() });
     }
-    this.ch.setVar("current_application_data", data || undefined);
+    this.lastRun = run;
+    // switch_core_session_exec: the application, its data, CHANNEL_EXECUTE, then the application
+    // again just before it runs (so every later event has it after its data, as recorded).
     this.ch.setVar("current_application", app);
+    this.ch.setVar("current_application_data", data || undefined);
     this.emit("CHANNEL_EXECUTE", { app: { name: m.app, data: m.arg, uuid: m.uuid } });
+    this.ch.setVar("current_application", app);
     switch (m.app) {
       case "answer":
         this.markAnswered();
@@ -346,8 +376,6 @@ export class EslCall {
     if (i < 0 || this.hungUp) return;
     this.stack.splice(i, 1);
     this.lastResponse = response;
-    this.ch.setVar("last_app", run.name);
-    if (run.data) this.ch.setVar("last_arg", run.data);
     this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
     const loop = this.loops?.get(run);
     if (loop) {
@@ -421,6 +449,10 @@ export class EslCall {
   result(cause: string, now: number): SimCallResult {
     return callResult(this, cause, now);
   }
+}
+
+function ackNow(call: EslCall): void {
+  call.ack();
 }
 
 function holdOver(call: EslCall): void {

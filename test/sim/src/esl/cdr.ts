@@ -16,7 +16,6 @@ export function setCdrVars(call: EslCall, disposition: string | undefined, cause
   const bill = ans ? now - ans : 0;
   const relPr = pr ? pr - start : 0;
   const relPm = pm ? pm - start : 0;
-  ch.setVar("sip_hangup_disposition", disposition ?? "send_bye");
   ch.setVar("hangup_cause", cause);
   ch.setVar("hangup_cause_q850", String(q850Of(cause)));
   ch.setVar("start_epoch", String(Math.floor(start / 1000)));
@@ -27,6 +26,13 @@ export function setCdrVars(call: EslCall, disposition: string | undefined, cause
   ch.setVar("progress_media_uepoch", String(p.progressMediaUs));
   ch.setVar("end_epoch", String(Math.floor(now / 1000)));
   ch.setVar("end_uepoch", String(now * 1000));
+  // switch_channel_set_timestamps: the last application started, from the app log (also one the
+  // hangup cut short); never set before (the recordings have neither until CHANNEL_HANGUP_COMPLETE).
+  const last = call.lastRun;
+  if (last) {
+    ch.setVar("last_app", last.name);
+    if (last.data) ch.setVar("last_arg", last.data);
+  }
   ch.setVar("caller_id", `"${p.callerName}" <${p.callerNumber}>`);
   ch.setVar("duration", String(Math.floor(d / 1000)));
   ch.setVar("billsec", String(Math.floor(bill / 1000)));
@@ -40,6 +46,9 @@ export function setCdrVars(call: EslCall, disposition: string | undefined, cause
   ch.setVar("progress_mediamsec", String(Math.round(relPm)));
   ch.setVar("uduration", String(d * 1000));
   ch.setVar("billusec", String(bill * 1000));
+  // A received BYE or CANCEL was noted when it came; a hangup of our own is noted by sofia's hangup
+  // handler, which runs after the timestamps (recorded: last, after billusec).
+  if (!disposition?.startsWith("recv_")) ch.setVar("sip_hangup_disposition", disposition ?? "send_bye");
 }
 
 export function callResult(call: EslCall, cause: string, now: number): SimCallResult {

@@ -165,6 +165,11 @@ export class Channel {
     this.vars.set(k, v);
   }
 
+  /** Pushes onto a stacked variable (VarStore#push). */
+  pushVar(k: string, v: string): void {
+    this.vars.push(k, v);
+  }
+
   getVar(k: string): string | undefined {
     return this.vars.get(k);
   }

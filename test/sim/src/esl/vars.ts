@@ -149,6 +149,26 @@ export class VarStore {
     this.plain = this.json = "";
   }
 
+  /**
+   * A stacked variable (switch_channel_add_variable_var_check with SWITCH_STACK_PUSH, as
+   * `originate_causes`): a new one is appended; pushing onto one that exists keeps its place and
+   * makes its value FreeSWITCH's array text, `ARRAY::a|:b` (the recordings: a failover's second
+   * attempt).
+   */
+  push(k: string, v: string): void {
+    const known = idOf.get(k);
+    const i = this.find(k, known);
+    if (i < 0) {
+      this.set(k, v);
+      return;
+    }
+    const old = this.vals[i]!;
+    const nv = (old.startsWith("ARRAY::") ? old : "ARRAY::" + old) + "|:" + v;
+    this.vals[i] = nv;
+    this.note(i, nv);
+    this.plain = this.json = "";
+  }
+
   /** Drops the deleted positions (the arrays are full of them): live variables keep their order. */
   private compact(): void {
     const { ids, vals, json8, privateNames } = this;
