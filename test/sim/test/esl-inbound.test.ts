@@ -197,6 +197,17 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
       k,
     );
   }
+  // Every variable the simulator sends is in the recorded event, in the recorded order.
+  const vars = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => n.startsWith("variable_"));
+  const heads = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => !n.startsWith("variable_"));
+  got.forEach((f, i) => {
+    t.same(heads(f), heads(want[i]!), `${token(f)}: header names and order`);
+    const w = vars(want[i]!);
+    const inRec = new Set(w);
+    const inSim = new Set(vars(f));
+    t.same(vars(f).filter((n) => !inRec.has(n)), [], `${token(f)}: no variable the switch does not send then`);
+    t.same(vars(f), w.filter((n) => inSim.has(n)), `${token(f)}: variables in the recorded order`);
+  });
   t.equal(answersec.body, "_undef_", "answersec is undefined while the call is up");
   await sim.stop();
 });

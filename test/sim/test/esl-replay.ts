@@ -24,6 +24,10 @@ export interface Scenario {
 
 const KEYS = [
   "Hangup-Cause",
+  "Channel-State",
+  "Channel-State-Number",
+  "Channel-HIT-Dialplan",
+  "Call-Direction",
   "Answer-State",
   "Channel-Call-State",
   "Application-Response",
@@ -110,6 +114,16 @@ export async function replay(t: Test, sc: Scenario): Promise<void> {
   t.equal(connect.headers["Reply-Text"], "%2BOK%0A");
   t.equal(connect.headerNames.at(-4), "Content-Type");
   t.equal(connect.headers["Content-Length"], undefined);
+  const recConnect = want.find((f) => f.headers["Event-Name"] === "CHANNEL_DATA")!;
+  const connectVars = (f: EslFrame) => f.headerNames.filter((n) => n.startsWith("variable_"));
+  const recSet = new Set(connectVars(recConnect));
+  const simSet = new Set(connectVars(connect));
+  t.same(
+    connectVars(connect).filter((n) => !recSet.has(n)),
+    [],
+    "connect reply: no variable the switch does not send",
+  );
+  t.same(connectVars(connect), connectVars(recConnect).filter((n) => simSet.has(n)), "connect reply: variables in the recorded order");
   // Events: same outer framing and same non-variable header names as the recording.
   const format = sc.format === "json" ? "text/event-json" : "text/event-plain";
   for (const f of got.filter((x) => x.event)) t.equal(f.headers["Content-Type"], format);

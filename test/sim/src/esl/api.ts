@@ -17,7 +17,7 @@ export interface ApiHost {
    * originate … &park(): the channel exists from the start (CHANNEL_CREATE), rings, is answered,
    * and is parked right after the reply, so others can control it with sendmsg/uuid_*.
    */
-  originated(uuid: string, destination: string, callerNumber: string): { ring(): void; answerAndPark(): void };
+  originated(uuid: string, destination: string, callerNumber: string, gateway: string, vars: Record<string, string>): { ring(): void; answerAndPark(): void };
 }
 
 function uptime(startedAt: number): string {
@@ -54,7 +54,7 @@ async function originate(h: ApiHost, args: string): Promise<string> {
         await delay(h.scale(timeout));
         return "-ERR NO_ANSWER\n";
       }
-      const ch = h.originated(uuid, leg.number, vars.origination_caller_id_number ?? "0000000000");
+      const ch = h.originated(uuid, leg.number, vars.origination_caller_id_number ?? "0000000000", leg.gateway, vars);
       // The far end's 180 (recorded ~20 ms after CHANNEL_CREATE), then its 200.
       const ring = Math.min(20, b.afterMs);
       await delay(h.scale(ring));

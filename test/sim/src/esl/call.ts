@@ -85,12 +85,15 @@ export class EslCall {
     readonly host: CallHost,
     readonly spec: SimCallSpec,
     uuid?: string,
+    /** An originated leg: its gateway and the dial string's variables. */
+    out?: { gateway: string; vars: Record<string, string> },
   ) {
     this.ch = new Channel(host.sw, {
       callerNumber: spec.caller,
       callerName: spec.callerName ?? spec.caller,
       destination: spec.dialed,
       uuid,
+      out,
     });
     this.socketApp = { name: "socket", data: "", uuid: newUuid(), lock: false, nestable: true, parsed: false, response: undefined, abort: undefined, pause: undefined, resume: undefined };
     if (spec.hangupAfterMs !== undefined) this.after(spec.hangupAfterMs, () => this.callerHangup());
@@ -160,8 +163,11 @@ export class EslCall {
     this.ch.profile.answeredUs = this.answeredAt * 1000;
     this.emit("CHANNEL_ANSWER");
     this.ch.setVar("endpoint_disposition", "ANSWER");
-    this.ackPending = true;
-    setImmediate(ackNow, this);
+    // An originated leg sent the 200's ACK itself: nothing comes back.
+    if (!this.ch.out) {
+      this.ackPending = true;
+      setImmediate(ackNow, this);
+    }
     const eoa = this.ch.getVar("execute_on_answer");
     if (eoa) {
       const sp = eoa.indexOf(" ");
@@ -469,17 +475,21 @@ export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): v
     ring: () => {
       if (call.hungUp) return;
       ch.state = "CS_CONSUME_MEDIA";
+      ch.outReply();
       call.ringReady();
       ch.callState = "RINGING";
     },
     answerAndPark: () => {
       if (call.hungUp) return;
+      ch.outReply();
+      ch.outMedia();
       call.markAnswered();
       // park starts after the originate reply (BACKGROUND_JOB comes first in the recording).
       setImmediate(() => {
         if (call.hungUp) return;
         ch.state = "CS_EXECUTE";
         ch.callState = "ACTIVE";
+        ch.outPark();
         call.runApp({ app: "park", arg: "", uuid: newUuid(), lock: false });
       });
     },

@@ -1,7 +1,7 @@
 // A simulated FreeSWITCH channel: its profile, variables and the events it emits, with the
 // header names and order recorded from FreeSWITCH 1.10.12.
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
-import { fsUrlEncode, jsonString } from "./frames.ts";
+import { eventFrame, fsUrlEncode, jsonEventBody, jsonString, plainEventBody } from "./frames.ts";
 import { Rendering, renderChannel, renderProfile, STATE_NUM } from "./headertext.ts";
 import { VarStore } from "./vars.ts";
 import { newUuid } from "./uuid.ts";
@@ -66,6 +66,25 @@ export interface Profile extends Times {
   callee?: { name: string; number: string };
 }
 
+/**
+ * What an originated (outbound) leg shows that an inbound call does not (inbound-call-control-json.txt:
+ * `originate {…}sofia/gateway/gw1/bob &park()`).
+ */
+export interface OutLeg {
+  gateway: string;
+  /** The caller id number it was originated with: ANI and Orig-Caller-ID-Number, for good. */
+  origNumber: string;
+  /** The far end's address, from its first reply to the INVITE (Caller-Network-Addr). */
+  networkAddr: string | undefined;
+  /** Media negotiated (the codec headers): from the answer. */
+  media: boolean;
+  /** Parked: it hit the dialplan (Channel-HIT-Dialplan) and its caller and callee ids flipped. */
+  parked: boolean;
+}
+
+/** The simulated far end of every gateway (a documentation address). */
+export const GATEWAY_HOST = "192.0.2.20";
+
 export interface AppInfo {
   name: string;
   data?: string;
@@ -93,6 +112,8 @@ export class Channel {
   private chanPlain?: Block;
   private chanJson?: Block;
   private holdsBlocks = false;
+  /** Set for an originated leg (rendered from its pairs: rare, never on the benchmarks' path). */
+  readonly out: OutLeg | undefined;
 
   /** Forget this callback's rendered text (blocks and variables). */
   dropBlocks(): void {
@@ -110,9 +131,16 @@ export class Channel {
 
   constructor(
     readonly sw: SwitchInfo,
-    p: { callerNumber: string; callerName: string; destination: string; uuid?: string },
+    p: { callerNumber: string; callerName: string; destination: string; uuid?: string; out?: { gateway: string; vars: Record<string, string> } },
   ) {
     this.uuid = p.uuid ?? newUuid();
+    if (p.out) {
+      this.out = { gateway: p.out.gateway, origNumber: p.callerNumber, networkAddr: undefined, media: false, parked: false };
+      this.profile = this.outProfile(p.destination, p.callerNumber, p.out.vars.origination_caller_id_name ?? "");
+      this.outVars(p.out.vars);
+      return;
+    }
+    this.out = undefined;
     const now = Date.now() * 1000;
     this.profile = {
       username: p.callerNumber,
@@ -156,6 +184,95 @@ export class Channel {
     v.set("call_uuid", this.uuid);
   }
 
+  private outProfile(number: string, callerNumber: string, callerName: string): Profile {
+    const now = Date.now() * 1000;
+    return {
+      username: "",
+      callerName,
+      callerNumber,
+      destination: number,
+      uuid: this.uuid,
+      channelName: ["sofia/external/", number.replace(/[^\w+*#.-]/g, "_")].join(""),
+      context: "default",
+      createdUs: now,
+      answeredUs: 0,
+      progressUs: 0,
+      progressMediaUs: 0,
+      hangupUs: 0,
+      bridgedUs: 0,
+      callee: { name: "Outbound Call", number },
+    };
+  }
+
+  /** An originated leg's variables at CHANNEL_CREATE, in the recorded order (the dial string's among them). */
+  private outVars(dial: Record<string, string>): void {
+    const v = this.vars;
+    const number = this.profile.destination;
+    v.set("direction", "outbound");
+    v.set("is_outbound", "true");
+    v.set("uuid", this.uuid);
+    v.set("call_uuid", this.uuid);
+    v.set("session_id", String(this.sw.nextSeq()));
+    v.set("sip_gateway_name", this.out!.gateway);
+    v.set("sip_profile_name", "gateway");
+    v.set("channel_name", this.profile.channelName);
+    v.set("sip_destination_url", `sip:${number}@${GATEWAY_HOST}:5060`);
+    for (const k in dial) v.set(k, dial[k]);
+    v.set("originate_endpoint", "sofia");
+    v.set("sip_req_uri", `${number}@${GATEWAY_HOST}:5060`);
+    v.set("sofia_profile_name", "external");
+  }
+
+  /** An originated leg's first reply from the far end (180/183/200): its SIP dialog variables. */
+  outReply(): void {
+    const o = this.out;
+    if (!o || o.networkAddr) return;
+    o.networkAddr = GATEWAY_HOST;
+    const v = this.vars;
+    v.set("sip_network_ip", GATEWAY_HOST);
+    v.set("sip_network_port", "5060");
+    v.set("sip_from_user", o.origNumber);
+    v.set("sip_from_uri", o.origNumber + "@192.0.2.2");
+    v.set("sip_to_user", this.profile.destination);
+    v.set("sip_to_uri", `${this.profile.destination}@${GATEWAY_HOST}:5060`);
+    v.set("sip_call_id", newUuid());
+  }
+
+  /** An originated leg's media is up (before CHANNEL_ANSWER, as recorded). */
+  outMedia(): void {
+    if (!this.out || this.out.media) return;
+    this.out.media = true;
+    this.vars.set("read_codec", "PCMU");
+    this.vars.set("write_codec", "PCMU");
+  }
+
+  /**
+   * An originated leg parks: it hits the dialplan and FreeSWITCH flips its caller and callee ids
+   * (the caller id becomes the far end, the callee the number it was originated with).
+   */
+  outPark(): void {
+    const o = this.out;
+    if (!o || o.parked) return;
+    o.parked = true;
+    const p = this.profile;
+    p.callerName = "Outbound Call";
+    p.callerNumber = p.destination;
+    p.callee = { name: "", number: o.origNumber };
+    this.vars.set("pre_transfer_caller_id_number", o.origNumber);
+    this.vars.set("channel_cid_flipped", "yes");
+    this.vars.set("call_uuid", this.uuid);
+  }
+
+  /**
+   * Channel-State-Number: FreeSWITCH writes the channel's state there and the running state's name
+   * in Channel-State, so between a hangup and the state machine's next turn the events read
+   * CS_EXECUTE / 10 (every recording).
+   */
+  get stateNumber(): string {
+    const n = STATE_NUM[this.state] ?? "4";
+    return this.answerState === "hangup" && n.length === 1 ? "10" : n;
+  }
+
   /** The channel is destroyed: its cached renderings are dropped. */
   release(): void {
     this.dropBlocks();
@@ -175,6 +292,8 @@ export class Channel {
   }
 
   private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
+    const o = p === this.profile ? this.out : undefined;
+    if (o) return this.timePairs(prefix, p, withIndex, this.outProfilePairs(prefix, p, o));
     const out: Pairs = [
       [prefix + "Direction", "inbound"],
       [prefix + "Logical-Direction", "inbound"],
@@ -195,6 +314,33 @@ export class Channel {
       [prefix + "Context", p.context],
       [prefix + "Channel-Name", p.channelName],
     );
+    return this.timePairs(prefix, p, withIndex, out);
+  }
+
+  /** An originated leg's profile up to its channel name (recorded: no Username, Dialplan or Orig name). */
+  private outProfilePairs(prefix: string, p: Profile, o: OutLeg): Pairs {
+    const out: Pairs = [
+      [prefix + "Direction", "outbound"],
+      [prefix + "Logical-Direction", "outbound"],
+    ];
+    if (p.callerName) out.push([prefix + "Caller-ID-Name", p.callerName]);
+    out.push([prefix + "Caller-ID-Number", p.callerNumber], [prefix + "Orig-Caller-ID-Number", o.origNumber]);
+    if (p.callee?.name) out.push([prefix + "Callee-ID-Name", p.callee.name]);
+    if (p.callee) out.push([prefix + "Callee-ID-Number", p.callee.number]);
+    if (o.networkAddr) out.push([prefix + "Network-Addr", o.networkAddr]);
+    out.push(
+      [prefix + "ANI", o.origNumber],
+      [prefix + "Destination-Number", p.destination],
+      [prefix + "Unique-ID", p.uuid],
+      [prefix + "Source", "src/switch_ivr_originate.c"],
+      [prefix + "Context", p.context],
+      [prefix + "Channel-Name", p.channelName],
+    );
+    return out;
+  }
+
+  /** The rest of a profile: Profile-Index, the times and the privacy flags. */
+  private timePairs(prefix: string, p: Profile, withIndex: boolean, out: Pairs): Pairs {
     if (withIndex) out.push([prefix + "Profile-Index", "1"]);
     out.push(
       [prefix + "Profile-Created-Time", String(p.createdUs)],
@@ -225,17 +371,19 @@ export class Channel {
     out.push(
       ["Channel-State", this.state],
       ["Channel-Call-State", this.callState],
-      ["Channel-State-Number", STATE_NUM[this.state] ?? "4"],
+      ["Channel-State-Number", this.stateNumber],
       ["Channel-Name", this.profile.channelName],
       ["Unique-ID", this.uuid],
-      ["Call-Direction", "inbound"],
-      ["Presence-Call-Direction", "inbound"],
-      ["Channel-HIT-Dialplan", "true"],
+      ["Call-Direction", this.out ? "outbound" : "inbound"],
+      ["Presence-Call-Direction", this.out ? "outbound" : "inbound"],
+      ["Channel-HIT-Dialplan", this.out && !this.out.parked ? "false" : "true"],
       ["Channel-Call-UUID", this.uuid],
       ["Answer-State", this.answerState],
     );
     if (this.hangupCause) out.push(["Hangup-Cause", this.hangupCause]);
-    out.push(
+    // An originated leg has no codec before its media is up.
+    if (!this.out || this.out.media)
+      out.push(
       ["Channel-Read-Codec-Name", "PCMU"],
       ["Channel-Read-Codec-Rate", "8000"],
       ["Channel-Read-Codec-Bit-Rate", "64000"],
@@ -317,6 +465,7 @@ export class Channel {
    * application headers.
    */
   render(kind: "plain" | "json", name: string, o: EventOpts = {}): string {
+    if (this.out) return eventFrame(kind, kind === "json" ? jsonEventBody(this.eventPairs(name, o)) : plainEventBody(this.eventPairs(name, o)));
     if (kind === "json") return this.renderJson(name, o);
     const head = plainHead(this.sw, name);
     this.keepBlocks();

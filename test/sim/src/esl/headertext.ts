@@ -14,7 +14,11 @@
 import type { Channel, Profile } from "./channel.ts";
 import { fsUrlEncode, jsonClean, jsonContent, jsonString } from "./frames.ts";
 
-export const STATE_NUM: Record<string, string> = { CS_EXECUTE: "4", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
+/**
+ * Channel-State-Number per Channel-State (the running state's name), as recorded: an originated
+ * leg's CHANNEL_CREATE reads CS_INIT / 2 and its CHANNEL_PROGRESS CS_CONSUME_MEDIA / 7.
+ */
+export const STATE_NUM: Record<string, string> = { CS_INIT: "2", CS_EXECUTE: "4", CS_CONSUME_MEDIA: "7", CS_HANGUP: "10", CS_REPORTING: "11", CS_DESTROY: "12" };
 
 /** One header: `K: v\n` (plain, URL-encoded) or `,"K":"v"` (JSON member with its leading comma). */
 type Line = (k: string, v: string) => string;
@@ -127,12 +131,14 @@ function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string):
   return s;
 }
 
-function stateLines(f: Fixed, state: string, callState: string): string {
-  let m = f.states.get(state);
-  if (!m) f.states.set(state, (m = new Map()));
+/** Per state name and number (they differ after a hangup: Channel#stateNumber), then call state. */
+function stateLines(f: Fixed, state: string, num: string, callState: string): string {
+  const key = num === STATE_NUM[state] ? state : state + "/" + num;
+  let m = f.states.get(key);
+  if (!m) f.states.set(key, (m = new Map()));
   let s = m.get(callState);
   if (s === undefined) {
-    s = [f.line("Channel-State", state), f.line("Channel-Call-State", callState), f.line("Channel-State-Number", STATE_NUM[state] ?? "4")].join("");
+    s = [f.line("Channel-State", state), f.line("Channel-Call-State", callState), f.line("Channel-State-Number", num)].join("");
     if (m.size < 64) m.set(callState, s);
   }
   return s;
@@ -277,7 +283,7 @@ export function renderChannel(r: Rendering, ch: Channel, json: boolean, bridge: 
   // it after Answer-State; in JSON a repeated name keeps its first place (the value is the same).
   const early = name === "CHANNEL_HANGUP_COMPLETE";
   if (early) r.text(cause, causeBytes);
-  r.ascii(stateLines(f, ch.state, ch.callState));
+  r.ascii(stateLines(f, ch.state, ch.stateNumber, ch.callState));
   r.ascii(f.ident[0]!);
   r.value(json, ch.profile.channelName);
   r.ascii(f.ident[1]!);

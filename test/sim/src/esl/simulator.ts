@@ -114,8 +114,8 @@ export class EslSimulator {
       sessionsSinceStart: () => this.sessionCount,
       trunkFor: (gw: string) => this.trunks[gw],
       scale: this.callHost.scale,
-      originated: (uuid: string, destination: string, callerNumber: string) => {
-        const call = new EslCall(this.callHost, { caller: callerNumber, dialed: destination }, uuid);
+      originated: (uuid: string, destination: string, callerNumber: string, gateway: string, vars: Record<string, string>) => {
+        const call = new EslCall(this.callHost, { caller: callerNumber, dialed: destination }, uuid, { gateway, vars });
         this.calls.set(call.uuid, call);
         return originatedLeg(call);
       },
