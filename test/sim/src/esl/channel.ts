@@ -82,6 +82,32 @@ export interface OutLeg {
   parked: boolean;
 }
 
+/**
+ * A leg's profile, created now. Its channel name's SIP user is the username (an inbound call's
+ * caller) or, without one, the destination (an originated leg); `at` is what follows it.
+ */
+function newProfile(uuid: string, username: string, callerName: string, callerNumber: string, destination: string, at: string, context: string, callee: Profile["callee"]): Profile {
+  const user = username || destination;
+  return {
+    username,
+    callerName,
+    callerNumber,
+    destination,
+    uuid,
+    // The user part of a SIP URI cannot carry raw control characters; keep hostile caller ids out.
+    channelName: ["sofia/external/", user.replace(/[^\w+*#.-]/g, "_"), at].join(""),
+    context,
+    createdUs: Date.now() * 1000,
+    answeredUs: 0,
+    progressUs: 0,
+    progressMediaUs: 0,
+    hangupUs: 0,
+    bridgedUs: 0,
+    // Declared up front (undefined if none): added later, it would give each profile its own hidden class.
+    callee,
+  };
+}
+
 /** The simulated far end of every gateway (a documentation address). */
 export const GATEWAY_HOST = "192.0.2.20";
 
@@ -136,30 +162,13 @@ export class Channel {
     this.uuid = p.uuid ?? newUuid();
     if (p.out) {
       this.out = { gateway: p.out.gateway, origNumber: p.callerNumber, networkAddr: undefined, media: false, parked: false };
-      this.profile = this.outProfile(p.destination, p.callerNumber, p.out.vars.origination_caller_id_name ?? "");
+      const d = p.destination;
+      this.profile = newProfile(this.uuid, "", p.out.vars.origination_caller_id_name ?? "", p.callerNumber, d, "", "default", { name: "Outbound Call", number: d });
       this.outVars(p.out.vars);
       return;
     }
     this.out = undefined;
-    const now = Date.now() * 1000;
-    this.profile = {
-      username: p.callerNumber,
-      callerName: p.callerName,
-      callerNumber: p.callerNumber,
-      destination: p.destination,
-      uuid: this.uuid,
-      // The user part of a SIP URI cannot carry raw control characters; keep hostile caller ids out.
-      channelName: ["sofia/external/", p.callerNumber.replace(/[^\w+*#.-]/g, "_"), "@192.0.2.10:5060"].join(""),
-      context: "public",
-      createdUs: now,
-      answeredUs: 0,
-      progressUs: 0,
-      progressMediaUs: 0,
-      hangupUs: 0,
-      bridgedUs: 0,
-      // Declared up front: added later, it would give each profile its own hidden class.
-      callee: undefined,
-    };
+    this.profile = newProfile(this.uuid, p.callerNumber, p.callerName, p.callerNumber, p.destination, "@192.0.2.10:5060", "public", undefined);
     const callId = newUuid("@192.0.2.10");
     const v = this.vars;
     v.set("direction", "inbound");
@@ -182,26 +191,6 @@ export class Channel {
     v.set("endpoint_disposition", "RECEIVED");
     v.set("DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination);
     v.set("call_uuid", this.uuid);
-  }
-
-  private outProfile(number: string, callerNumber: string, callerName: string): Profile {
-    const now = Date.now() * 1000;
-    return {
-      username: "",
-      callerName,
-      callerNumber,
-      destination: number,
-      uuid: this.uuid,
-      channelName: ["sofia/external/", number.replace(/[^\w+*#.-]/g, "_")].join(""),
-      context: "default",
-      createdUs: now,
-      answeredUs: 0,
-      progressUs: 0,
-      progressMediaUs: 0,
-      hangupUs: 0,
-      bridgedUs: 0,
-      callee: { name: "Outbound Call", number },
-    };
   }
 
   /** An originated leg's variables at CHANNEL_CREATE, in the recorded order (the dial string's among them). */
