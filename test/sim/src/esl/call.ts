@@ -166,7 +166,7 @@ export class EslCall {
     // An originated leg sent the 200's ACK itself: nothing comes back.
     if (!this.ch.out) {
       this.ackPending = true;
-      setImmediate(ackNow, this);
+      queueMicrotask(() => this.ack());
     }
     const eoa = this.ch.getVar("execute_on_answer");
     if (eoa) {
@@ -180,7 +180,7 @@ export class EslCall {
   }
 
   /**
-   * The caller's ACK to the 200 OK reached sofia (a later turn): it sets sip_call_id and
+   * The caller's ACK to the 200 OK reached sofia (after the answer's callback): it sets sip_call_id and
    * sip_from_display again, so they move to the end. Recorded 0.5-1 ms after CHANNEL_ANSWER: the
    * answer's own events still have them in place; after a bridge's answer, three of five
    * recordings have the ACK after CHANNEL_BRIDGE and bridge_uuid, two before CHANNEL_BRIDGE (a race;
@@ -455,10 +455,6 @@ export class EslCall {
   result(cause: string, now: number): SimCallResult {
     return callResult(this, cause, now);
   }
-}
-
-function ackNow(call: EslCall): void {
-  call.ack();
 }
 
 function holdOver(call: EslCall): void {
