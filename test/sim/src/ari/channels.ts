@@ -101,6 +101,8 @@ export class Channels {
   stasisStart(c: SimChan, args: string[]): void {
     c.inStasis = true;
     c.j.dialplan.app_name = "Stasis";
+    // An originated leg enters Stasis from AppDial2: its app data becomes the app and its args.
+    if (c.kind === "out" && !c.viaDial) c.j.dialplan.app_data = [c.app, ...args].join(",");
     this.w.emit(c.app, "StasisStart", { args, channel: c.j });
   }
 
@@ -224,7 +226,13 @@ export class Channels {
     if (c.inStasis) this.w.emit(c.app, "StasisEnd", { channel: c.j });
     const cause = o.cause ?? 16;
     if (c.kind === "out") {
-      if (c.j.dialplan.app_name === "Stasis" && !c.inStasis) c.j.dialplan.app_name = "AppDial2";
+      // Recorded: an originated leg is destroyed back in AppDial2 ("(Outgoing Line)"); a created
+      // and dialled one with no application at all.
+      if (c.viaDial) c.j.dialplan.app_name = c.j.dialplan.app_data = "";
+      else {
+        c.j.dialplan.app_name = "AppDial2";
+        c.j.dialplan.app_data = "(Outgoing Line)";
+      }
       const f: Record<string, unknown> = { cause, cause_txt: CAUSE_TXT[cause] ?? "Unknown" };
       if (o.techCause) f.tech_cause = o.techCause;
       this.emit(c, "ChannelDestroyed", f);

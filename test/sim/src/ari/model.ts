@@ -145,3 +145,16 @@ export const FS_CAUSE: Record<number, string> = {
   127: "INTERWORKING",
   487: "ORIGINATOR_CANCEL",
 };
+
+/** Events made from a channel blob: Asterisk writes the blob's fields before type and timestamp. */
+const BLOB_EVENTS = new Set(["ChannelHangupRequest", "ChannelVarset"]);
+
+/**
+ * An event's JSON object in Asterisk's key order: type, timestamp, then its fields, except a blob
+ * event's (recorded: `{"cause":16,"soft":true,"type":"ChannelHangupRequest","timestamp":…,"channel":…}`).
+ */
+export function ariEvent(type: string, fields: Record<string, unknown>): Record<string, unknown> & { type: string } {
+  if (!BLOB_EVENTS.has(type)) return { type, timestamp: ariTime(), ...fields };
+  const { channel, ...blob } = fields;
+  return { ...blob, type, timestamp: ariTime(), channel };
+}

@@ -5,7 +5,7 @@ import { WebSocket, WebSocketServer } from "ws";
 import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, type TrunkBehaviour } from "../types.ts";
 import { Channels } from "./channels.ts";
 import { EVENT_MODELS, resourceDoc, resourceList } from "./docs.ts";
-import { ariTime } from "./model.ts";
+import { ariEvent, ariTime } from "./model.ts";
 import { decodeSegment, parseQuery, type RestCtx, route } from "./rest.ts";
 import { AriError } from "./trunk.ts";
 
@@ -75,7 +75,7 @@ export class AriSimulator {
   private newWorld(): Channels {
     return new Channels({
       scale: (ms) => ms * (this.opts.timeScale ?? 1),
-      emit: (app, type, fields) => this.emit(app, { type, timestamp: ariTime(), ...fields }),
+      emit: (app, type, fields) => this.emit(app, ariEvent(type, fields)),
       defaultPlaybackMs: this.opts.defaultPlaybackMs ?? 2000,
     });
   }
