@@ -164,6 +164,9 @@ export class Channels {
     c.bridge = b.id;
     b.channels.push(c.j.id);
     this.w.emit(c.app, "ChannelEnteredBridge", { bridge: b, channel: c.j });
+    // Two PJSIP legs: Asterisk's smart bridge moves to native RTP after the second one entered
+    // (recorded: the first ChannelLeftBridge reads native_rtp, everything before simple_bridge).
+    if (b.channels.length === 2 && b.technology === "simple_bridge") b.technology = "native_rtp";
   }
 
   /** After two legs meet in a bridge, each sees the other as connected line. */
@@ -194,6 +197,7 @@ export class Channels {
     if (!b) return;
     b.channels = b.channels.filter((x) => x !== c.j.id);
     this.w.emit(c.app, "ChannelLeftBridge", { bridge: b, channel: c.j });
+    if (b.channels.length < 2 && b.technology === "native_rtp") b.technology = "simple_bridge";
   }
 
   /** The caller sends BYE (answered) or CANCEL (unanswered). */
@@ -252,7 +256,9 @@ export class Channels {
   }
 
   dialFields(c: SimChan, dialstatus: string): Record<string, unknown> {
-    return { dialstatus, forward: "", dialstring: c.dialstring ?? "", peer: c.j };
+    // Recorded: after create + dial only the first Dial (no status yet) names the dial string.
+    const dialstring = c.viaDial && dialstatus !== "" ? "" : (c.dialstring ?? "");
+    return { dialstatus, forward: "", dialstring, peer: c.j };
   }
 
   private finishCall(c: SimChan, cause: number): void {

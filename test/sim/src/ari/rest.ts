@@ -174,11 +174,10 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
       if (!c.viaDial || !c.trunk) throw new AriError(409, { message: "Channel is not in the correct state" });
       const timeout = Number(q.timeout ?? 0) || 30;
       setImmediate(() => {
+        // The dialled leg takes the caller's id as its connected line; the caller's own connected
+        // line stays empty (recorded: even once the two are bridged).
         const a = q.caller ? ch.chans.get(q.caller) : undefined;
-        if (a) {
-          c.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
-          a.j.connected = { name: c.j.caller.name, number: c.j.caller.number || a.j.caller.number };
-        }
+        if (a) c.j.connected = { name: a.j.caller.name, number: a.j.caller.number };
         ch.emit(c, "ChannelConnectedLine");
         runLeg(ch, c, ctx.trunks[c.trunk!]!, timeout, []);
       });
@@ -213,7 +212,7 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
         name: q.name ?? "",
         channels: [],
         creationtime: ariTime(),
-        video_mode: "none",
+        video_mode: "talker",
       };
       ch.bridges.set(bid, b);
       return { status: 200, body: { ...b } };
