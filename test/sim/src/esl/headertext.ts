@@ -85,6 +85,7 @@ interface Fixed {
   prefixes: Map<string, Consts>;
   /** Channel-State, Channel-Call-State and Channel-State-Number lines per state and call state. */
   states: Map<string, Map<string, string>>;
+  hungStates: Map<string, Map<string, string>>;
   answer: Map<string, string>;
   cause: Map<string, string>;
 }
@@ -113,6 +114,7 @@ function fixed(ascii: boolean, line: Line, key: (k: string) => string, pre: stri
     otherType: line("Other-Type", "originatee"),
     prefixes: new Map(),
     states: new Map(),
+    hungStates: new Map(),
     answer: new Map(),
     cause: new Map(),
   };
@@ -131,11 +133,14 @@ function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string):
   return s;
 }
 
-/** Per state name and number (they differ after a hangup: Channel#stateNumber), then call state. */
+/**
+ * Per state name, then call state; a second table for the number a hangup gives a state before the
+ * state machine moves on (Channel#stateNumber: 10, whatever the name).
+ */
 function stateLines(f: Fixed, state: string, num: string, callState: string): string {
-  const key = num === STATE_NUM[state] ? state : state + "/" + num;
-  let m = f.states.get(key);
-  if (!m) f.states.set(key, (m = new Map()));
+  const states = num === STATE_NUM[state] ? f.states : f.hungStates;
+  let m = states.get(state);
+  if (!m) states.set(state, (m = new Map()));
   let s = m.get(callState);
   if (s === undefined) {
     s = [f.line("Channel-State", state), f.line("Channel-Call-State", callState), f.line("Channel-State-Number", num)].join("");
