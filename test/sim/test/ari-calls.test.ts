@@ -1,6 +1,6 @@
 // Recorded ARI call flows replayed through the AriSimulator with ari-client 2.2.0.
 import t from "tap";
-import { type AriEvent, type FlowOpts, runFlow, types } from "./ari-flow.ts";
+import { type AriEvent, type FlowOpts, type RestAnswer, runFlow, types } from "./ari-flow.ts";
 
 const ANN = "sound:pls-hold-while-try";
 const answer1s = { kind: "answer", afterMs: 1000, ringMs: 10 } as const;
@@ -23,9 +23,34 @@ const cases: Case[] = [
   ["play-unanswered-no-progress.jsonl", { early: "none", announce: "sound:hello-world", trunks: [], noTrunkReason: "normal" }, {}, {}],
 ];
 
+/**
+ * A value with what differs from run to run blanked: ids, times, SIP call ids, channel numbers. A
+ * Dial RINGING's peer state races ChannelStateChange(Ringing) in Asterisk (both recorded).
+ */
+function norm(v: unknown): unknown {
+  const race = (v as AriEvent | undefined)?.type === "Dial" && (v as AriEvent).dialstatus === "RINGING";
+  return JSON.parse(
+    JSON.stringify(v ?? null, (k, x) =>
+      ["timestamp", "creationtime", "protocol_id", "asterisk_id"].includes(k) || (k === "state" && race)
+        ? "<x>"
+        : typeof x === "string"
+          ? x
+              .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>")
+              .replace(/\d{9,}\.\d+/g, "<id>")
+              .replace(/-[0-9a-f]{8}$/, "-<n>")
+          : x,
+    ),
+  );
+}
+
+/** Field names with their paths, in order (nested objects too). */
+function paths(v: unknown, p = ""): string[] {
+  return v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).flatMap((k) => [p + k, ...paths((v as Record<string, unknown>)[k], `${p + k}.`)]) : [];
+}
+
 for (const [file, opts, trunks, spec, scale] of cases) {
   t.test(file, async (t) => {
-    const { got, want, result } = await runFlow(file, opts, trunks, spec, scale);
+    const { got, want, result, rest, wantRest } = await runFlow(file, opts, trunks, spec, scale);
     // Some recordings start with an idle channel from an earlier run; compare from the first StasisStart.
     const from = want.findIndex((e) => e.type === "StasisStart");
     t.same(types(got), types(want.slice(from)), "event types and order");
@@ -34,23 +59,6 @@ for (const [file, opts, trunks, spec, scale] of cases) {
     for (const type of ["ChannelHangupRequest", "ChannelDestroyed"]) t.same(pick(got, type), pick(want.slice(from), type), `${type} causes`);
     // Every event against the recorded event of its type and occurrence: field names in Asterisk's
     // order (nested objects too) and every value (what differs from run to run blanked).
-    const paths = (v: unknown, p = ""): string[] =>
-      v && typeof v === "object" && !Array.isArray(v) ? Object.keys(v).flatMap((k) => [p + k, ...paths((v as Record<string, unknown>)[k], `${p + k}.`)]) : [];
-    // Values with what differs from run to run blanked: ids, times, SIP call ids, channel numbers.
-    // A Dial RINGING's peer state races ChannelStateChange(Ringing) in Asterisk (both recorded).
-    const norm = (e: AriEvent | undefined): unknown =>
-      JSON.parse(
-        JSON.stringify(e ?? null, (k, v) =>
-          ["timestamp", "creationtime", "protocol_id", "asterisk_id"].includes(k) || (k === "state" && e?.type === "Dial" && e.dialstatus === "RINGING")
-            ? "<x>"
-            : typeof v === "string"
-              ? v
-                  .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "<uuid>")
-                  .replace(/\d{9,}\.\d+/g, "<id>")
-                  .replace(/-[0-9a-f]{8}$/, "-<n>")
-              : v,
-        ),
-      );
     // Matched per leg (the dialplan context tells the caller's from the trunk's): Asterisk races
     // the two legs' events (ChannelConnectedLine comes in either order in the recordings).
     const leg = (e: AriEvent) => `${types([e])[0]} ${(e.channel ?? e.peer)?.dialplan?.context ?? ""}`;
@@ -62,6 +70,29 @@ for (const [file, opts, trunks, spec, scale] of cases) {
       const b = want.slice(from).filter((e) => leg(e) === type)[k];
       t.same(paths(a), paths(b), `${type} #${k + 1}: field names in order`);
       t.same(norm(a), norm(b), `${type} #${k + 1}: values`);
+    }
+    // Every REST answer against the recorded answer to the same request (ids in the path blanked;
+    // the recording tool also made requests the flow does not).
+    const req = (r: RestAnswer) =>
+      `${r.method} ${r.path.replace(/[0-9a-f]{8}-[0-9a-f-]{27}|\d{9,}\.\d+/g, ":id")}${r.query.reason ? `?reason=${r.query.reason}` : ""}`;
+    // Whether a playback is still queued when POST play answers is a race (both recorded).
+    const raced = (a: RestAnswer, b: RestAnswer | undefined) => {
+      const x = norm(a.body) as Record<string, unknown> | null;
+      const y = norm(b?.body) as Record<string, unknown> | null;
+      if (a.path.endsWith("/play") && x && y && [x.state, y.state].every((s) => s === "queued" || s === "playing")) x.state = y.state = "<race>";
+      return [x, y];
+    };
+    const asked = new Map<string, number>();
+    for (const a of rest) {
+      if (a.path.startsWith("/ari/api-docs")) continue;
+      const k = asked.get(req(a)) ?? 0;
+      asked.set(req(a), k + 1);
+      const b = wantRest.filter((r) => req(r) === req(a) && r.status !== 401)[k];
+      t.ok(b, `${req(a)} #${k + 1}: recorded`);
+      t.equal(a.status, b?.status, `${req(a)} #${k + 1}: status`);
+      t.same(paths(a.body), paths(b?.body), `${req(a)} #${k + 1}: field names in order`);
+      const [x, y] = raced(a, b);
+      t.same(x, y, `${req(a)} #${k + 1}: values`);
     }
     t.ok(result.durationMs >= 0);
   });

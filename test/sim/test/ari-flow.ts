@@ -27,9 +27,10 @@ export async function runFlow(
   trunks: Record<string, TrunkBehaviour>,
   spec: Partial<SimCallSpec>,
   timeScale = 0.1,
-): Promise<{ got: AriEvent[]; want: AriEvent[]; result: SimCallResult }> {
+): Promise<{ got: AriEvent[]; want: AriEvent[]; result: SimCallResult; rest: RestAnswer[]; wantRest: RestAnswer[] }> {
   // sound:pls-hold-while-try lasted ~2.4 s in the recordings.
-  const sim = new AriSimulator({ username: "ari", password: "ari", trunks, timeScale, defaultPlaybackMs: 2400 });
+  const rest: RestAnswer[] = [];
+  const sim = new AriSimulator({ username: "ari", password: "ari", trunks, timeScale, defaultPlaybackMs: 2400, onRest: (r) => rest.push(r) });
   const { url } = await sim.start();
   const client = await ari.connect(url, "ari", "ari");
   const got: AriEvent[] = [];
@@ -133,8 +134,21 @@ export async function runFlow(
   await new Promise((r) => setTimeout(r, 50));
   await client.stop();
   await sim.stop();
-  const want = ariEvents(readAriFixture(FIX + "ari/" + file)).filter((e) => e.type !== "ChannelVarset") as AriEvent[];
-  return { got, want, result };
+  const records = readAriFixture(FIX + "ari/" + file);
+  const want = ariEvents(records).filter((e) => e.type !== "ChannelVarset") as AriEvent[];
+  const queries = new Map(records.filter((r) => r.kind === "http_request").map((r) => [r.id, (r.query ?? {}) as Record<string, string>]));
+  const wantRest = records
+    .filter((r) => r.kind === "http_response")
+    .map((r) => ({ method: String(r.method), path: String(r.path), query: queries.get(r.id) ?? {}, status: Number(r.status), body: r.body ?? null }));
+  return { got, want, result, rest, wantRest };
+}
+
+export interface RestAnswer {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  body: unknown;
 }
 
 /** The recording holds an earlier idle test channel in some files; keep events of the scenario's call. */

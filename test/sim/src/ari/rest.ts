@@ -107,8 +107,10 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
       if (id === "create") {
         if (!q.endpoint || !q.app) throw new AriError(400, { message: "Endpoint and app must be specified" });
         const c = newLeg(ch, { endpoint: q.endpoint, app: q.app, appArgs: q.appArgs, channelId: q.channelId, originator: q.originator }, ctx.trunks, true);
-        const body = { ...c.j };
+        const body = { ...c.j, dialplan: { ...c.j.dialplan } };
         setImmediate(() => {
+          c.j.dialplan.app_name = "Stasis";
+          c.j.dialplan.app_data = [q.app, ...(q.appArgs ? [q.appArgs] : [])].join(",");
           ch.emit(c, "ChannelDialplan", { dialplan_app: "Stasis", dialplan_app_data: c.j.dialplan.app_data });
           ch.stasisStart(c, q.appArgs ? q.appArgs.split(",") : []);
         });

@@ -20,6 +20,8 @@ export interface AriSimulatorOptions {
   sessionLimit?: number;
   log?: (s: string) => void;
   defaultPlaybackMs?: number;
+  /** Every REST answer as sent (the tests compare them with the recorded ones). */
+  onRest?: (r: { method: string; path: string; query: Record<string, string>; status: number; body: unknown }) => void;
 }
 
 const ASTERISK_ID = "02:fc:00:00:00:01";
@@ -200,6 +202,7 @@ export class AriSimulator {
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const send = (status: number, body?: unknown, headers?: Record<string, string>) => {
       const text = body === undefined ? "" : JSON.stringify(body);
+      this.opts.onRest?.({ method: req.method ?? "", path, query: q, status, body: text ? JSON.parse(text) : null });
       const h = text ? JSON_HEADERS : NO_BODY_HEADERS;
       res.writeHead(status, headers ? { ...h, ...headers } : h);
       res.end(text);

@@ -37,7 +37,6 @@ export function parseEndpoint(endpoint: string, trunks: Record<string, TrunkBeha
 export function newLeg(ch: Channels, p: LegParams, trunks: Record<string, TrunkBehaviour>, viaDial: boolean): SimChan {
   const { number, trunk } = parseEndpoint(p.endpoint, trunks);
   if (p.channelId && ch.chans.has(p.channelId)) throw new AriError(409, { message: "Channel with given unique ID already exists" });
-  const appData = [p.app, ...(p.appArgs ? [p.appArgs] : [])].join(",");
   const callerNum = p.callerId?.replace(/^.*<(.*)>$/, "$1") ?? "";
   const c = ch.newChannel("out", {
     id: p.channelId,
@@ -46,8 +45,10 @@ export function newLeg(ch: Channels, p: LegParams, trunks: Record<string, TrunkB
     app: p.app,
     exten: "s",
     context: "from-trunk",
-    appName: viaDial ? "Stasis" : "AppDial2",
-    appData: viaDial ? appData : "(Outgoing Line)",
+    // Recorded: a created channel has no application until it enters Stasis (ChannelDialplan); an
+    // originated one dials out from AppDial2.
+    appName: viaDial ? "" : "AppDial2",
+    appData: viaDial ? "" : "(Outgoing Line)",
   });
   c.trunk = trunk;
   c.dialstring = `${number}@${trunk}`;
