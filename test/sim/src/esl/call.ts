@@ -471,21 +471,21 @@ export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): v
     ring: () => {
       if (call.hungUp) return;
       ch.state = "CS_CONSUME_MEDIA";
-      ch.outReply();
+      ch.out?.reply();
       call.ringReady();
       ch.callState = "RINGING";
     },
     answerAndPark: () => {
       if (call.hungUp) return;
-      ch.outReply();
-      ch.outMedia();
+      ch.out?.reply();
+      ch.out?.mediaUp();
       call.markAnswered();
       // park starts after the originate reply (BACKGROUND_JOB comes first in the recording).
       setImmediate(() => {
         if (call.hungUp) return;
         ch.state = "CS_EXECUTE";
         ch.callState = "ACTIVE";
-        ch.outPark();
+        ch.out?.park();
         call.runApp({ app: "park", arg: "", uuid: newUuid(), lock: false });
       });
     },

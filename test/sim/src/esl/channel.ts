@@ -3,10 +3,13 @@
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
 import { eventFrame, fsUrlEncode, jsonEventBody, jsonString, plainEventBody } from "./frames.ts";
 import { Rendering, renderChannel, renderProfile, STATE_NUM } from "./headertext.ts";
-import { VarStore } from "./vars.ts";
+import { OutLeg } from "./outleg.ts";
+import { type Leg, legFits, legOf, newProfile, type Profile } from "./profile.ts";
 import { newUuid } from "./uuid.ts";
+import { VarStore } from "./vars.ts";
 
 export { eventHead };
+export type { Profile, Times } from "./profile.ts";
 
 export interface SwitchInfo {
   coreUuid: string;
@@ -32,84 +35,6 @@ function dropBlocks(): void {
   for (const c of withBlocks) c.dropBlocks();
   withBlocks.length = 0;
 }
-
-
-/** A leg's timestamps (µs): the part of a profile that changes during a call. */
-export interface Times {
-  createdUs: number;
-  answeredUs: number;
-  progressUs: number;
-  progressMediaUs: number;
-  hangupUs: number;
-  bridgedUs: number;
-}
-
-function sameTimes(a: Times, b: Times): boolean {
-  return (
-    a.createdUs === b.createdUs &&
-    a.answeredUs === b.answeredUs &&
-    a.progressUs === b.progressUs &&
-    a.progressMediaUs === b.progressMediaUs &&
-    a.hangupUs === b.hangupUs &&
-    a.bridgedUs === b.bridgedUs
-  );
-}
-
-export interface Profile extends Times {
-  username: string;
-  callerName: string;
-  callerNumber: string;
-  destination: string;
-  uuid: string;
-  channelName: string;
-  context: string;
-  callee?: { name: string; number: string };
-}
-
-/**
- * What an originated (outbound) leg shows that an inbound call does not (inbound-call-control-json.txt:
- * `originate {…}sofia/gateway/gw1/bob &park()`).
- */
-export interface OutLeg {
-  gateway: string;
-  /** The caller id number it was originated with: ANI and Orig-Caller-ID-Number, for good. */
-  origNumber: string;
-  /** The far end's address, from its first reply to the INVITE (Caller-Network-Addr). */
-  networkAddr: string | undefined;
-  /** Media negotiated (the codec headers): from the answer. */
-  media: boolean;
-  /** Parked: it hit the dialplan (Channel-HIT-Dialplan) and its caller and callee ids flipped. */
-  parked: boolean;
-}
-
-/**
- * A leg's profile, created now. Its channel name's SIP user is the username (an inbound call's
- * caller) or, without one, the destination (an originated leg); `at` is what follows it.
- */
-function newProfile(uuid: string, username: string, callerName: string, callerNumber: string, destination: string, at: string, context: string, callee: Profile["callee"]): Profile {
-  const user = username || destination;
-  return {
-    username,
-    callerName,
-    callerNumber,
-    destination,
-    uuid,
-    // The user part of a SIP URI cannot carry raw control characters; keep hostile caller ids out.
-    channelName: ["sofia/external/", user.replace(/[^\w+*#.-]/g, "_"), at].join(""),
-    context,
-    createdUs: Date.now() * 1000,
-    answeredUs: 0,
-    progressUs: 0,
-    progressMediaUs: 0,
-    hangupUs: 0,
-    bridgedUs: 0,
-    // Declared up front (undefined if none): added later, it would give each profile its own hidden class.
-    callee,
-  };
-}
-
-/** The simulated far end of every gateway (a documentation address). */
-export const GATEWAY_HOST = "192.0.2.20";
 
 export interface AppInfo {
   name: string;
@@ -161,10 +86,10 @@ export class Channel {
   ) {
     this.uuid = p.uuid ?? newUuid();
     if (p.out) {
-      this.out = { gateway: p.out.gateway, origNumber: p.callerNumber, networkAddr: undefined, media: false, parked: false };
       const d = p.destination;
       this.profile = newProfile(this.uuid, "", p.out.vars.origination_caller_id_name ?? "", p.callerNumber, d, "", "default", { name: "Outbound Call", number: d });
-      this.outVars(p.out.vars);
+      this.out = new OutLeg(p.out.gateway, p.callerNumber, this.vars, this.profile);
+      this.out.created(String(sw.nextSeq()), p.out.vars);
       return;
     }
     this.out = undefined;
@@ -191,65 +116,6 @@ export class Channel {
     v.set("endpoint_disposition", "RECEIVED");
     v.set("DP_MATCH", "ARRAY::" + p.destination + "|:" + p.destination);
     v.set("call_uuid", this.uuid);
-  }
-
-  /** An originated leg's variables at CHANNEL_CREATE, in the recorded order (the dial string's among them). */
-  private outVars(dial: Record<string, string>): void {
-    const v = this.vars;
-    const number = this.profile.destination;
-    v.set("direction", "outbound");
-    v.set("is_outbound", "true");
-    v.set("uuid", this.uuid);
-    v.set("call_uuid", this.uuid);
-    v.set("session_id", String(this.sw.nextSeq()));
-    v.set("sip_gateway_name", this.out!.gateway);
-    v.set("sip_profile_name", "gateway");
-    v.set("channel_name", this.profile.channelName);
-    v.set("sip_destination_url", `sip:${number}@${GATEWAY_HOST}:5060`);
-    for (const k in dial) v.set(k, dial[k]);
-    v.set("originate_endpoint", "sofia");
-    v.set("sip_req_uri", `${number}@${GATEWAY_HOST}:5060`);
-    v.set("sofia_profile_name", "external");
-  }
-
-  /** An originated leg's first reply from the far end (180/183/200): its SIP dialog variables. */
-  outReply(): void {
-    const o = this.out;
-    if (!o || o.networkAddr) return;
-    o.networkAddr = GATEWAY_HOST;
-    const v = this.vars;
-    v.set("sip_network_ip", GATEWAY_HOST);
-    v.set("sip_network_port", "5060");
-    v.set("sip_from_user", o.origNumber);
-    v.set("sip_from_uri", o.origNumber + "@192.0.2.2");
-    v.set("sip_to_user", this.profile.destination);
-    v.set("sip_to_uri", `${this.profile.destination}@${GATEWAY_HOST}:5060`);
-    v.set("sip_call_id", newUuid());
-  }
-
-  /** An originated leg's media is up (before CHANNEL_ANSWER, as recorded). */
-  outMedia(): void {
-    if (!this.out || this.out.media) return;
-    this.out.media = true;
-    this.vars.set("read_codec", "PCMU");
-    this.vars.set("write_codec", "PCMU");
-  }
-
-  /**
-   * An originated leg parks: it hits the dialplan and FreeSWITCH flips its caller and callee ids
-   * (the caller id becomes the far end, the callee the number it was originated with).
-   */
-  outPark(): void {
-    const o = this.out;
-    if (!o || o.parked) return;
-    o.parked = true;
-    const p = this.profile;
-    p.callerName = "Outbound Call";
-    p.callerNumber = p.destination;
-    p.callee = { name: "", number: o.origNumber };
-    this.vars.set("pre_transfer_caller_id_number", o.origNumber);
-    this.vars.set("channel_cid_flipped", "yes");
-    this.vars.set("call_uuid", this.uuid);
   }
 
   /**
@@ -281,8 +147,7 @@ export class Channel {
   }
 
   private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
-    const o = p === this.profile ? this.out : undefined;
-    if (o) return this.timePairs(prefix, p, withIndex, this.outProfilePairs(prefix, p, o));
+    if (this.out && p === this.profile) return this.timePairs(prefix, p, withIndex, this.out.profilePairs(prefix));
     const out: Pairs = [
       [prefix + "Direction", "inbound"],
       [prefix + "Logical-Direction", "inbound"],
@@ -304,28 +169,6 @@ export class Channel {
       [prefix + "Channel-Name", p.channelName],
     );
     return this.timePairs(prefix, p, withIndex, out);
-  }
-
-  /** An originated leg's profile up to its channel name (recorded: no Username, Dialplan or Orig name). */
-  private outProfilePairs(prefix: string, p: Profile, o: OutLeg): Pairs {
-    const out: Pairs = [
-      [prefix + "Direction", "outbound"],
-      [prefix + "Logical-Direction", "outbound"],
-    ];
-    if (p.callerName) out.push([prefix + "Caller-ID-Name", p.callerName]);
-    out.push([prefix + "Caller-ID-Number", p.callerNumber], [prefix + "Orig-Caller-ID-Number", o.origNumber]);
-    if (p.callee?.name) out.push([prefix + "Callee-ID-Name", p.callee.name]);
-    if (p.callee) out.push([prefix + "Callee-ID-Number", p.callee.number]);
-    if (o.networkAddr) out.push([prefix + "Network-Addr", o.networkAddr]);
-    out.push(
-      [prefix + "ANI", o.origNumber],
-      [prefix + "Destination-Number", p.destination],
-      [prefix + "Unique-ID", p.uuid],
-      [prefix + "Source", "src/switch_ivr_originate.c"],
-      [prefix + "Context", p.context],
-      [prefix + "Channel-Name", p.channelName],
-    );
-    return out;
   }
 
   /** The rest of a profile: Profile-Index, the times and the privacy flags. */
@@ -501,24 +344,6 @@ export class Channel {
     renderChannel(r, this, false, false, "");
     return r.s + this.vars.render(false, true) + "Content-Type: command/reply\nReply-Text: %2BOK%0A\nSocket-Mode: async\nControl: full\n\n";
   }
-}
-
-/**
- * A leg as a block was rendered from it: the profile and its callee by identity (they are
- * replaced, not changed), and its times (those change in place).
- */
-interface Leg extends Times {
-  p: Profile;
-  callee: Profile["callee"];
-}
-
-function legOf(p: Profile): Leg {
-  const { createdUs, answeredUs, progressUs, progressMediaUs, hangupUs, bridgedUs } = p;
-  return { p, callee: p.callee, createdUs, answeredUs, progressUs, progressMediaUs, hangupUs, bridgedUs };
-}
-
-function legFits(l: Leg, p: Profile): boolean {
-  return l.p === p && l.callee === p.callee && sameTimes(l, p);
 }
 
 /** A rendered channel block, its UTF-8 byte count and what it was rendered from. */
