@@ -69,7 +69,7 @@ for (const [file, opts, trunks, spec, scale] of cases) {
       seen.set(type, k + 1);
       const b = want.slice(from).filter((e) => leg(e) === type)[k];
       t.same(paths(a), paths(b), `${type} #${k + 1}: field names in order`);
-      t.same(norm(a), norm(b), `${type} #${k + 1}: values`);
+      t.strictSame(norm(a), norm(b), `${type} #${k + 1}: values`);
     }
     // Every REST answer against the recorded answer to the same request (ids in the path blanked;
     // the recording tool also made requests the flow does not).
@@ -92,7 +92,7 @@ for (const [file, opts, trunks, spec, scale] of cases) {
       t.equal(a.status, b?.status, `${req(a)} #${k + 1}: status`);
       t.same(paths(a.body), paths(b?.body), `${req(a)} #${k + 1}: field names in order`);
       const [x, y] = raced(a, b);
-      t.same(x, y, `${req(a)} #${k + 1}: values`);
+      t.strictSame(x, y, `${req(a)} #${k + 1}: values`);
     }
     t.ok(result.durationMs >= 0);
   });

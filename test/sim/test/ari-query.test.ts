@@ -5,6 +5,7 @@ import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import t from "tap";
 import { decodeSegment, parseQuery } from "../src/ari/rest.ts";
+import { FIX } from "./helpers.ts";
 
 const old = (qs: string) => Object.fromEntries(new URL(`/ari/channels?${qs}`, "http://x").searchParams);
 const piece = fc.constantFrom("a", "b", "endpoint", "PJSIP/49301234567@gw1", "=", "&", "%", "%2", "%2F", "%41", "%C3%A9", "%E2", "+", "é", "?", ",", "api_key", "ari:ari", "__proto__", "");
@@ -31,4 +32,19 @@ t.test("a path segment decodes as Asterisk's ast_uri_decode: %XX pairs decoded, 
   t.doesNotThrow(() =>
     fc.assert(fc.property(fc.array(piece, { maxLength: 8 }), (ps) => typeof decodeSegment(ps.join("")) === "string" && (ps.join("").includes("%") || decodeSegment(ps.join("")) === ps.join("")))),
   );
+});
+
+t.test("blob events keep Asterisk's key order: the blob's fields, then type and timestamp (as recorded)", async (t) => {
+  const { ariEvent } = await import("../src/ari/model.ts");
+  const { ariEvents, readAriFixture } = await import("../src/index.ts");
+  const rec = ariEvents(readAriFixture(`${FIX}ari/bridged-call.jsonl`));
+  for (const [type, fields] of [
+    ["ChannelHangupRequest", { cause: 16, soft: true, channel: {} }],
+    ["ChannelVarset", { variable: "x", value: "1", channel: {} }],
+  ] as const) {
+    const recorded = rec.find((e) => e.type === type && Object.keys(fields).every((k) => k in e))!;
+    const want = Object.keys(recorded).filter((k) => k !== "asterisk_id" && k !== "application");
+    t.same(Object.keys(ariEvent(type, { ...fields })), want, type);
+  }
+  t.same(Object.keys(ariEvent("StasisEnd", { channel: {} })), ["type", "timestamp", "channel"], "others: type first");
 });

@@ -1,5 +1,7 @@
 // Recorded bridge scenarios (bridged, busy, failover, no-answer, far-end BYE, cancel) replayed with modesl.
+import net from "node:net";
 import t from "tap";
+import { EslFrameReader, EslSimulator } from "../src/index.ts";
 import { exec } from "./helpers.ts";
 import { ackBeforeBridge, replay } from "./esl-replay.ts";
 
@@ -127,3 +129,45 @@ t.test("caller-cancel-while-ringing", (t) =>
     },
   }),
 );
+
+t.test("a ringing bridge cut by our own hangup after an earlier failed one: the B leg's 487, not the old failure", async (t) => {
+  // gw1 answers 503 (sip_invite_failure_status 503); with continue_on_fail a second bridge rings on
+  // gw2 and uuid_kill ends the call: the ringing leg is cancelled, so the status is 487 again.
+  const got: Record<string, string>[] = [];
+  const agent = net.createServer((sock) => {
+    const reader = new EslFrameReader();
+    let uuid = "";
+    sock.on("error", () => undefined);
+    sock.on("data", (d: Buffer) => {
+      for (const f of reader.push(d)) {
+        const e = f.event;
+        if (f.headers["Event-Name"] === "CHANNEL_DATA") {
+          uuid = f.headers["Unique-ID"]!;
+          const x = (app: string, arg: string) => `sendmsg\ncall-command: execute\nexecute-app-name: ${app}\nexecute-app-arg: ${arg}\n\n`;
+          sock.write(`myevents\n\n${x("set", "continue_on_fail=true")}${x("bridge", "sofia/gateway/gw1/bob")}`);
+        }
+        if (!e) continue;
+        got.push(e);
+        if (e["Event-Name"] === "CHANNEL_EXECUTE_COMPLETE" && e.Application === "bridge")
+          sock.write("sendmsg\ncall-command: execute\nexecute-app-name: bridge\nexecute-app-arg: sofia/gateway/gw2/bob\n\n");
+        if (e["Event-Name"] === "CHANNEL_PROGRESS") sock.write(`api uuid_kill ${uuid}\n\n`);
+      }
+    });
+    sock.write("connect\n\n");
+  });
+  await new Promise<void>((r) => agent.listen(0, "127.0.0.1", () => r()));
+  const sim = new EslSimulator({
+    agent: { host: "127.0.0.1", port: (agent.address() as net.AddressInfo).port },
+    trunks: { gw1: { kind: "fail", sipCode: 503, afterMs: 50 }, gw2: { kind: "noanswer" } },
+    timeScale: 0.1,
+  });
+  await sim.start();
+  await sim.placeCall({ caller: "4930123456", dialed: "4989123456" }).done;
+  await sim.stop();
+  await new Promise<void>((r) => agent.close(() => r()));
+  const first = got.find((e) => e["Event-Name"] === "CHANNEL_EXECUTE_COMPLETE" && e.Application === "bridge")!;
+  t.equal(first.variable_sip_invite_failure_status, "503", "the first bridge's failure");
+  const end = got.find((e) => e["Event-Name"] === "CHANNEL_HANGUP_COMPLETE")!;
+  t.equal(end.variable_DIALSTATUS, "CANCEL");
+  t.equal(end.variable_sip_invite_failure_status, "487", "the cancelled ringing leg's status");
+});

@@ -5,6 +5,7 @@ import esl from "modesl";
 import t from "tap";
 import { type EslFrame, EslFrameReader, EslSimulator, readEslFixture } from "../src/index.ts";
 import { FIX, token } from "./helpers.ts";
+import { KEYS } from "./esl-replay.ts";
 
 const PW = "Fixture-Pw-42";
 
@@ -190,7 +191,9 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
   const got = withoutSendmsgReply(c.got);
   const want = withoutSendmsgReply(rec);
   t.same(got.map(token), want.map(token), "frame sequence");
-  for (const k of ["Answer-State", "Channel-Call-State", "Hangup-Cause", "Application-Response"]) {
+  // The originated leg's states, direction and ids (flipped at park) as recorded, event by event.
+  const ids = ["Caller-Caller-ID-Name", "Caller-Caller-ID-Number", "Caller-Orig-Caller-ID-Number", "Caller-Callee-ID-Name", "Caller-Callee-ID-Number", "Caller-ANI", "Caller-Destination-Number", "Caller-Source", "Caller-Context", "Presence-Call-Direction"];
+  for (const k of new Set(["Answer-State", "Channel-Call-State", "Application-Response", ...KEYS, ...ids])) {
     t.same(
       got.map((f) => f.event?.[k]),
       want.map((f) => f.event?.[k]),

@@ -45,6 +45,8 @@ export interface World {
 export class Channels {
   readonly chans = new Map<string, SimChan>();
   readonly bridges = new Map<string, AriBridgeState>();
+  /** Bridges made with the proxy_media flag (never native RTP). */
+  readonly proxyMedia = new Set<string>();
   readonly playbacks = new Map<string, { p: AriPlaybackState; chan: string; timer?: NodeJS.Timeout }>();
   private n = 0x6300;
   constructor(readonly w: World) {}
@@ -164,9 +166,7 @@ export class Channels {
     c.bridge = b.id;
     b.channels.push(c.j.id);
     this.w.emit(c.app, "ChannelEnteredBridge", { bridge: b, channel: c.j });
-    // Two PJSIP legs: Asterisk's smart bridge moves to native RTP after the second one entered
-    // (recorded: the first ChannelLeftBridge reads native_rtp, everything before simple_bridge).
-    if (b.channels.length === 2 && b.technology === "simple_bridge") b.technology = "native_rtp";
+    this.nativeRtp(b);
   }
 
   /** After two legs meet in a bridge, each sees the other as connected line. */
@@ -174,7 +174,8 @@ export class Channels {
     const legs = b.channels.map((id) => this.chans.get(id)).filter((x): x is SimChan => !!x);
     if (legs.length !== 2) return;
     const [a, z] = legs as [SimChan, SimChan];
-    // Legs that met through create + dial exchanged connected line at dial time.
+    // Legs that met through create + dial: the dialled leg took the caller's id at dial time and
+    // the caller's connected line stays empty (recorded); no ChannelConnectedLine here.
     if (legs.some((l) => l.viaDial)) {
       this.noteGateway(legs);
       return;
@@ -197,7 +198,18 @@ export class Channels {
     if (!b) return;
     b.channels = b.channels.filter((x) => x !== c.j.id);
     this.w.emit(c.app, "ChannelLeftBridge", { bridge: b, channel: c.j });
-    if (b.channels.length < 2 && b.technology === "native_rtp") b.technology = "simple_bridge";
+    this.nativeRtp(b);
+  }
+
+  /**
+   * Asterisk's smart bridge: a mixing bridge (not proxy_media) with exactly two PJSIP legs moves to
+   * native RTP once the second has entered, and back when the count changes (recorded: the first
+   * ChannelLeftBridge reads native_rtp, everything before it simple_bridge).
+   */
+  private nativeRtp(b: AriBridgeState): void {
+    const two = b.channels.length === 2 && b.bridge_type === "mixing" && !this.proxyMedia.has(b.id);
+    if (two && b.technology === "simple_bridge") b.technology = "native_rtp";
+    else if (!two && b.technology === "native_rtp") b.technology = "simple_bridge";
   }
 
   /** The caller sends BYE (answered) or CANCEL (unanswered). */

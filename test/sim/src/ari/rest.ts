@@ -217,6 +217,7 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
         video_mode: "talker",
       };
       ch.bridges.set(bid, b);
+      if (q.type?.split(",").includes("proxy_media")) ch.proxyMedia.add(bid);
       return { status: 200, body: { ...b } };
     }
     case "GET bridges/:id":
@@ -228,6 +229,7 @@ export function route(ctx: RestCtx, method: string, parts: string[], q: Q): Repl
         if (c) ch.leaveBridge(c);
       }
       ch.bridges.delete(b.id);
+      ch.proxyMedia.delete(b.id);
       ctx.ch.w.emit(ctx.apps()[0] ?? "", "BridgeDestroyed", { bridge: { ...b } });
       return { status: 204 };
     }

@@ -231,7 +231,7 @@ class Bridge {
     ch.pushVar("originate_causes", this.bUuid + ";" + c);
     ch.setVar("originate_failed_cause", c);
     // A caller's CANCEL set it already (callerHangup); setting it again would move it.
-    if (c === "ORIGINATOR_CANCEL" && ch.getVar("sip_invite_failure_status") === undefined) ch.setVar("sip_invite_failure_status", "487");
+    if (c === "ORIGINATOR_CANCEL" && this.call.disposition !== "recv_cancel") ch.setVar("sip_invite_failure_status", "487");
   }
 
   /** A FAIL timer reporting `cause` / `sip` after `ms`. */

@@ -125,7 +125,7 @@ export class Channel {
    */
   get stateNumber(): string {
     const n = STATE_NUM[this.state] ?? "4";
-    return this.answerState === "hangup" && n.length === 1 ? "10" : n;
+    return this.answerState === "hangup" && Number(n) < 10 ? "10" : n;
   }
 
   /** The channel is destroyed: its cached renderings are dropped. */

@@ -138,7 +138,8 @@ function cachedLine(f: Fixed, cache: Map<string, string>, k: string, v: string):
  * state machine moves on (Channel#stateNumber: 10, whatever the name).
  */
 function stateLines(f: Fixed, state: string, num: string, callState: string): string {
-  const states = num === STATE_NUM[state] ? f.states : f.hungStates;
+  // Channel#stateNumber gives a name its own number (as in STATE_NUM, "4" if none) or 10.
+  const states = num === (STATE_NUM[state] ?? "4") ? f.states : f.hungStates;
   let m = states.get(state);
   if (!m) states.set(state, (m = new Map()));
   let s = m.get(callState);

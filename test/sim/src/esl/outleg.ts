@@ -40,7 +40,8 @@ export class OutLeg {
     v.set("sip_profile_name", "gateway");
     v.set("channel_name", this.p.channelName);
     v.set("sip_destination_url", `sip:${number}@${GATEWAY_HOST}:5060`);
-    for (const k in dial) v.set(k, dial[k]);
+    // FreeSWITCH sets no empty variable (`{foo=}` sets nothing).
+    for (const k in dial) if (dial[k]) v.set(k, dial[k]);
     v.set("originate_endpoint", "sofia");
     v.set("sip_req_uri", `${number}@${GATEWAY_HOST}:5060`);
     v.set("sofia_profile_name", "external");
