@@ -5,12 +5,13 @@ import { EslFrameReader, EslSimulator } from "../src/index.ts";
 import { exec } from "./helpers.ts";
 import { ackBeforeBridge, replay } from "./esl-replay.ts";
 
+// The recordings' trunks (sipp UAS) ring before they answer: 180, then 200 after 1 s.
 const answer1s = { kind: "answer", afterMs: 1000, ringMs: 20 } as const;
 
 t.test("bridged-call", (t) =>
   replay(t, {
     file: "bridged-call.txt",
-    trunks: { gw1: { kind: "answer", afterMs: 1000 } },
+    trunks: { gw1: answer1s },
     spec: { hangupAfterAnswerMs: 3000 },
     script: async (c) => {
       await exec(c, "pre_answer");
@@ -31,7 +32,7 @@ t.test("bridged-call-json", (t) =>
     file: "bridged-call-json.txt",
     ackRace: ackBeforeBridge,
     format: "json",
-    trunks: { gw1: { kind: "answer", afterMs: 1000 } },
+    trunks: { gw1: answer1s },
     spec: { hangupAfterAnswerMs: 3000 },
     script: async (c) => {
       await exec(c, "pre_answer");
@@ -102,7 +103,7 @@ for (const leg of [false, true]) {
 t.test("far-end-bye", (t) =>
   replay(t, {
     file: "far-end-bye.txt",
-    trunks: { gw1: { kind: "answer", afterMs: 1000, hangupAfterMs: 2000 } },
+    trunks: { gw1: { ...answer1s, hangupAfterMs: 2000 } },
     script: async (c) => {
       await exec(c, "pre_answer");
       const done = await exec(c, "bridge", "sofia/gateway/gw1/bob");

@@ -135,7 +135,7 @@ class Bridge {
     const leg = this.ds.legs[this.legIdx]!;
     if (this.attempt) this.attempt.progressAt = Date.now();
     this.call.ch.profile.callee = { name: "Outbound Call", number: leg.number };
-    this.call.ringReady();
+    this.call.ringReady((this.attempt?.startedAt ?? Date.now()) * 1000);
   }
 
   private answered(): void {
@@ -159,9 +159,14 @@ class Bridge {
       destination: leg.number,
       // Joined: one flat string for the call's life (a template literal makes a cons tree).
       channelName: ["sofia/gateway/", leg.gateway, "/", leg.number].join(""),
-      context: "default",
+      // The B leg's own times (recorded): progress stamped with its creation if it rang, no early
+      // media, not yet bridged or hung up; its context is the caller's.
       createdUs: attempt.startedAt * 1000,
       answeredUs: Date.now() * 1000,
+      progressUs: attempt.progressAt !== undefined ? attempt.startedAt * 1000 : 0,
+      progressMediaUs: 0,
+      hangupUs: 0,
+      bridgedUs: 0,
     };
     call.markAnswered();
     if (call.hungUp) return;

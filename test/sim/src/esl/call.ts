@@ -147,10 +147,16 @@ export class EslCall {
     this.ch.callState = "EARLY";
   }
 
-  /** 180 relayed to a caller that has no early media yet. */
-  ringReady(): void {
-    if (this.ch.answerState !== "ringing" || this.ch.profile.progressUs) return;
-    this.ch.profile.progressUs = Date.now() * 1000;
+  /**
+   * A 180 (our own, or a ringing B leg's relayed: `atUs` is then the B leg's creation, as recorded).
+   * A caller with early media already gets only the progress time (recorded in bridged-call: set
+   * by the B leg's ringing, no CHANNEL_PROGRESS); an answered one nothing.
+   */
+  ringReady(atUs = Date.now() * 1000): void {
+    const p = this.ch.profile;
+    if (p.progressUs || this.ch.answerState === "answered" || this.ch.answerState === "hangup") return;
+    p.progressUs = atUs;
+    if (this.ch.answerState !== "ringing") return;
     this.provisional();
     this.emit("CHANNEL_PROGRESS");
   }
@@ -410,7 +416,6 @@ export class EslCall {
     const now = Date.now();
     this.ch.hangupCause = cause;
     this.ch.answerState = "hangup";
-    this.ch.profile.hangupUs = now * 1000;
     this.disposition ??= this.answeredAt !== undefined ? "send_bye" : "send_refuse";
     if (this.answeredAt === undefined && this.sipCode === undefined) this.sipCode = sipFromCause(cause);
     this.emit("CHANNEL_HANGUP");
@@ -433,6 +438,8 @@ export class EslCall {
       });
     this.ch.state = "CS_HANGUP";
     this.emit("CHANNEL_STATE", { noVars: true });
+    // The hangup state's handler stamps the hangup time (recorded: 0 until CS_REPORTING).
+    this.ch.profile.hangupUs = now * 1000;
     this.ch.state = "CS_REPORTING";
     this.ch.callState = "HANGUP";
     this.emit("CHANNEL_STATE", { noVars: true });

@@ -3,7 +3,7 @@
 import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
 import { eventFrame, fsUrlEncode, jsonEventBody, jsonString, plainEventBody } from "./frames.ts";
 import { Rendering, renderChannel, renderProfile, STATE_NUM } from "./headertext.ts";
-import { OutLeg } from "./outleg.ts";
+import { GATEWAY_HOST, OutLeg } from "./outleg.ts";
 import { type Leg, legFits, legOf, newProfile, type Profile } from "./profile.ts";
 import { newUuid } from "./uuid.ts";
 import { VarStore } from "./vars.ts";
@@ -149,7 +149,7 @@ export class Channel {
   private profilePairs(prefix: string, p: Profile, withIndex: boolean): Pairs {
     if (this.out && p === this.profile) return this.timePairs(prefix, p, withIndex, this.out.profilePairs(prefix));
     const out: Pairs = [
-      [prefix + "Direction", "inbound"],
+      [prefix + "Direction", prefix === "Other-Leg-" ? "outbound" : "inbound"],
       [prefix + "Logical-Direction", "inbound"],
       [prefix + "Username", p.username],
       [prefix + "Dialplan", "XML"],
@@ -160,7 +160,7 @@ export class Channel {
     ];
     if (p.callee) out.push([prefix + "Callee-ID-Name", p.callee.name], [prefix + "Callee-ID-Number", p.callee.number]);
     out.push(
-      [prefix + "Network-Addr", "192.0.2.10"],
+      [prefix + "Network-Addr", prefix === "Other-Leg-" ? GATEWAY_HOST : "192.0.2.10"],
       [prefix + "ANI", p.callerNumber],
       [prefix + "Destination-Number", p.destination],
       [prefix + "Unique-ID", p.uuid],

@@ -13,6 +13,7 @@
 // way: the session's write flattens it once.
 import type { Channel, Profile } from "./channel.ts";
 import { fsUrlEncode, jsonClean, jsonContent, jsonString } from "./frames.ts";
+import { GATEWAY_HOST } from "./outleg.ts";
 
 /**
  * Channel-State-Number per Channel-State (the running state's name), as recorded: an originated
@@ -158,14 +159,15 @@ function constsOf(f: Fixed, prefix: string): Consts {
     const post = f.post;
     c = {
       head: [
-        l(prefix + "Direction", "inbound") + l(prefix + "Logical-Direction", "inbound") + k("Username"),
+        // The B leg (recorded): an outbound channel whose logical direction is the caller's.
+        l(prefix + "Direction", prefix === "Other-Leg-" ? "outbound" : "inbound") + l(prefix + "Logical-Direction", "inbound") + k("Username"),
         post + l(prefix + "Dialplan", "XML") + k("Caller-ID-Name"),
         post + k("Caller-ID-Number"),
         post + k("Orig-Caller-ID-Name"),
         post + k("Orig-Caller-ID-Number"),
       ],
       callee: [post + k("Callee-ID-Name"), post + k("Callee-ID-Number")],
-      mid: [post + l(prefix + "Network-Addr", "192.0.2.10") + k("ANI"), post + k("Destination-Number"), post + k("Unique-ID"), post + l(prefix + "Source", "mod_sofia") + k("Context"), post + k("Channel-Name")],
+      mid: [post + l(prefix + "Network-Addr", prefix === "Other-Leg-" ? GATEWAY_HOST : "192.0.2.10") + k("ANI"), post + k("Destination-Number"), post + k("Unique-ID"), post + l(prefix + "Source", "mod_sofia") + k("Context"), post + k("Channel-Name")],
       timesFrom: post + k(TIME_KEYS[0]!),
       timesFromIndexed: post + l(prefix + "Profile-Index", "1") + k(TIME_KEYS[0]!),
       times: [
