@@ -205,6 +205,10 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
   const heads = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => !n.startsWith("variable_"));
   got.forEach((f, i) => {
     t.same(heads(f), heads(want[i]!), `${token(f)}: header names and order`);
+    const times = (e: EslFrame) => heads(e).filter((n) => n.endsWith("-Time")).map((n) => `${n}=${e.event![n] === "0" ? "0" : "set"}`);
+    t.same(times(f), times(want[i]!), `${token(f)}: which times are set`);
+    // Recorded: an outbound leg's progress is stamped with its creation time.
+    if (f.event?.["Caller-Channel-Progress-Time"] !== "0") t.equal(f.event?.["Caller-Channel-Progress-Time"], f.event?.["Caller-Channel-Created-Time"]);
     const w = vars(want[i]!);
     const inRec = new Set(w);
     const inSim = new Set(vars(f));

@@ -479,7 +479,8 @@ export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): v
       if (call.hungUp) return;
       ch.state = "CS_CONSUME_MEDIA";
       ch.out?.reply();
-      call.ringReady();
+      // Recorded: an outbound leg's progress time is its creation time.
+      call.ringReady(ch.profile.createdUs);
       ch.callState = "RINGING";
     },
     answerAndPark: () => {
