@@ -127,6 +127,10 @@ export async function replay(t: Test, sc: Scenario): Promise<void> {
     "connect reply: no variable the switch does not send",
   );
   t.same(connectVars(connect), connectVars(recConnect).filter((n) => simSet.has(n)), "connect reply: variables in the recorded order");
+  const connectHeads = (f: EslFrame) => f.headerNames.filter((n) => !n.startsWith("variable_"));
+  t.same(connectHeads(connect), connectHeads(recConnect), "connect reply: header names and order");
+  for (const k of ["Channel-State", "Channel-State-Number", "Channel-Call-State", "Answer-State", "Call-Direction", "Channel-HIT-Dialplan", "Socket-Mode", "Control"])
+    t.equal(connect.headers[k], recConnect.headers[k], `connect reply: ${k}`);
   // Events: same outer framing and same non-variable header names as the recording.
   const format = sc.format === "json" ? "text/event-json" : "text/event-plain";
   for (const f of got.filter((x) => x.event)) t.equal(f.headers["Content-Type"], format);
