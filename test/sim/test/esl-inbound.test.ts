@@ -2,7 +2,7 @@
 // heartbeat, and the slow-consumer kill.
 import net from "node:net";
 import esl from "modesl";
-import t from "tap";
+import t, { type Test } from "tap";
 import { type EslFrame, EslFrameReader, EslSimulator, readEslFixture } from "../src/index.ts";
 import { FIX, token } from "./helpers.ts";
 import { KEYS } from "./esl-replay.ts";
@@ -34,6 +34,55 @@ function raw(port: number) {
 }
 
 const recTokens = (file: string) => readEslFixture(FIX + "esl/" + file).frames.map(token);
+
+/** What the originated-leg tests compare in every event (the states, directions, ids and the few headers of other events). */
+const EVENT_KEYS = [
+  ...new Set([
+    ...KEYS,
+    "Answer-State",
+    "Channel-Call-State",
+    "Application-Response",
+    "Original-Channel-Call-State",
+    "Channel-Call-State-Number",
+    "Direction",
+    "API-Command",
+    "Caller-Caller-ID-Name",
+    "Caller-Caller-ID-Number",
+    "Caller-Orig-Caller-ID-Number",
+    "Caller-Callee-ID-Name",
+    "Caller-Callee-ID-Number",
+    "Caller-ANI",
+    "Caller-Destination-Number",
+    "Caller-Source",
+    "Caller-Context",
+    "Presence-Call-Direction",
+  ]),
+];
+
+/**
+ * Each event against the recorded one at the same place: header names in order, the values of
+ * EVENT_KEYS, which times are set, and every variable the simulator sends in the recorded event and
+ * in the recorded order.
+ */
+function sameEvents(t: Test, got: EslFrame[], want: EslFrame[]): void {
+  const heads = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => !n.startsWith("variable_"));
+  const vars = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => n.startsWith("variable_"));
+  const times = (f: EslFrame) => heads(f).filter((n) => n.endsWith("-Time")).map((n) => `${n}=${f.event![n] === "0" ? "0" : "set"}`);
+  got.forEach((f, i) => {
+    const w = want[i];
+    if (!f.event || !w?.event) return;
+    const tok = `${i} ${token(f)}`;
+    t.same(heads(f), heads(w), `${tok}: header names and order`);
+    for (const k of EVENT_KEYS) t.equal(f.event[k], w.event[k], `${tok}: ${k}`);
+    t.same(times(f), times(w), `${tok}: which times are set`);
+    // Recorded: an outbound leg's progress is stamped with its creation time.
+    if (f.event["Caller-Channel-Progress-Time"] !== "0") t.equal(f.event["Caller-Channel-Progress-Time"], f.event["Caller-Channel-Created-Time"], `${tok}: progress time`);
+    const inRec = new Set(vars(w));
+    const inSim = new Set(vars(f));
+    t.same(vars(f).filter((n) => !inRec.has(n)), [], `${tok}: no variable the switch does not send then`);
+    t.same(vars(f), vars(w).filter((n) => inSim.has(n)), `${tok}: variables in the recorded order`);
+  });
+}
 
 t.test("inbound-auth-fail", async (t) => {
   const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {} });
@@ -191,30 +240,7 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
   const got = withoutSendmsgReply(c.got);
   const want = withoutSendmsgReply(rec);
   t.same(got.map(token), want.map(token), "frame sequence");
-  // The originated leg's states, direction and ids (flipped at park) as recorded, event by event.
-  const ids = ["Caller-Caller-ID-Name", "Caller-Caller-ID-Number", "Caller-Orig-Caller-ID-Number", "Caller-Callee-ID-Name", "Caller-Callee-ID-Number", "Caller-ANI", "Caller-Destination-Number", "Caller-Source", "Caller-Context", "Presence-Call-Direction"];
-  for (const k of new Set(["Answer-State", "Channel-Call-State", "Application-Response", ...KEYS, ...ids])) {
-    t.same(
-      got.map((f) => f.event?.[k]),
-      want.map((f) => f.event?.[k]),
-      k,
-    );
-  }
-  // Every variable the simulator sends is in the recorded event, in the recorded order.
-  const vars = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => n.startsWith("variable_"));
-  const heads = (f: EslFrame) => (f.eventHeaderNames ?? []).filter((n) => !n.startsWith("variable_"));
-  got.forEach((f, i) => {
-    t.same(heads(f), heads(want[i]!), `${token(f)}: header names and order`);
-    const times = (e: EslFrame) => heads(e).filter((n) => n.endsWith("-Time")).map((n) => `${n}=${e.event![n] === "0" ? "0" : "set"}`);
-    t.same(times(f), times(want[i]!), `${token(f)}: which times are set`);
-    // Recorded: an outbound leg's progress is stamped with its creation time.
-    if (f.event?.["Caller-Channel-Progress-Time"] !== "0") t.equal(f.event?.["Caller-Channel-Progress-Time"], f.event?.["Caller-Channel-Created-Time"]);
-    const w = vars(want[i]!);
-    const inRec = new Set(w);
-    const inSim = new Set(vars(f));
-    t.same(vars(f).filter((n) => !inRec.has(n)), [], `${token(f)}: no variable the switch does not send then`);
-    t.same(vars(f), w.filter((n) => inSim.has(n)), `${token(f)}: variables in the recorded order`);
-  });
+  sameEvents(t, got, want);
   t.equal(answersec.body, "_undef_", "answersec is undefined while the call is up");
   await sim.stop();
 });
@@ -285,4 +311,28 @@ t.test("an outbound session killed as a slow consumer hangs its call up: other l
   for (const s of agentSockets) s.destroy();
   agent.close();
   await sim.stop();
+});
+
+t.test("inbound-events-plain-all: every event of an originated call, `event plain ALL`", async (t) => {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\n`);
+  c.sock.write("event plain ALL\n\n");
+  const uuid = "c91a0c57-057f-48b8-83ff-158e18930916";
+  c.sock.write(`bgapi originate {origination_uuid=${uuid},origination_caller_id_number=2000}sofia/gateway/gw1/bob &park()\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_PARK");
+  c.sock.write(`api uuid_kill ${uuid}\n\n`);
+  await c.next((f) => f.event?.["Event-Name"] === "CHANNEL_STATE" && f.event["Channel-State"] === "CS_DESTROY");
+  c.sock.write("exit\n\n");
+  await c.closed;
+  await sim.stop();
+  const rec = readEslFixture(`${FIX}esl/inbound-events-plain-all.txt`).frames;
+  // HEARTBEAT and RE_SCHEDULE come on the switch's clock; the recorded run had none in it.
+  const calls = (fs: EslFrame[]) => fs.filter((f) => !["HEARTBEAT", "RE_SCHEDULE"].includes(f.event?.["Event-Name"] ?? ""));
+  const got = calls(c.got);
+  const want = calls(rec);
+  t.same(got.map(token), want.map(token), "frame sequence");
+  sameEvents(t, got, want);
 });

@@ -18,6 +18,11 @@ export interface ApiHost {
    * and is parked right after the reply, so others can control it with sendmsg/uuid_*.
    */
   originated(uuid: string, destination: string, callerNumber: string, gateway: string, vars: Record<string, string>): { ring(): void; answerAndPark(): void };
+  /**
+   * Runs `fn` once the command's reply is out (the session's apiDone), given what fires the
+   * command's API event; on the next turn without it if the reply never goes (session gone).
+   */
+  afterReply(line: string, fn: (apiEvent?: () => void) => void): void;
 }
 
 function uptime(startedAt: number): string {
@@ -106,11 +111,12 @@ export async function runApi(h: ApiHost, line: string): Promise<string> {
     case "uuid_kill": {
       const c = live(argv[0]);
       if (!c) return "-ERR No such channel!\n";
-      // Recorded: the +OK reply leaves before the channel's CHANNEL_HANGUP.
-      setImmediate(() => {
-        if (c.hungUp) return;
+      // Recorded: the +OK reply leaves first; then CHANNEL_HANGUP (the API thread hangs the channel
+      // up), the command's API event, and the rest of the hangup from the channel's thread.
+      h.afterReply(line, (apiEvent) => {
+        if (c.hungUp) return apiEvent?.();
         c.hangupBy = "agent";
-        c.hangup(argv[1] ?? "NORMAL_CLEARING", false);
+        c.hangup(argv[1] ?? "NORMAL_CLEARING", false, apiEvent);
       });
       return "+OK\n";
     }

@@ -7,6 +7,7 @@ import { sipFromCause } from "./causes.ts";
 import { callResult, setCdrVars } from "./cdr.ts";
 import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
 import { own } from "./frames.ts";
+import { callState } from "./originated.ts";
 import { newUuid } from "./uuid.ts";
 
 export interface CallHost {
@@ -300,6 +301,9 @@ export class EslCall {
         return;
       case "park":
         run.nestable = true;
+        // switch_ivr_park (recorded with `event plain ALL`): CHANNEL_PARK as it starts, CHANNEL_UNPARK
+        // before its CHANNEL_EXECUTE_COMPLETE.
+        this.emit("CHANNEL_PARK");
         // Recorded: park reports the last application's response when the channel hangs up.
         run.abort = () => {
           run.response = this.lastResponse;
@@ -407,7 +411,11 @@ export class EslCall {
   }
 
   /** The hangup sequence as FreeSWITCH reports it on the caller leg. */
-  hangup(cause: string, remote: boolean): void {
+  /**
+   * `hungUp`: called right after CHANNEL_HANGUP (uuid_kill: the API thread hangs the channel up and
+   * fires its API event; the channel's thread does the rest, as recorded).
+   */
+  hangup(cause: string, remote: boolean, hungUp?: () => void): void {
     if (this.hungUp) return;
     this.hungUp = true;
     clearTimeout(this.holdTimer);
@@ -419,6 +427,7 @@ export class EslCall {
     this.disposition ??= this.answeredAt !== undefined ? "send_bye" : "send_refuse";
     if (this.answeredAt === undefined && this.sipCode === undefined) this.sipCode = sipFromCause(cause);
     this.emit("CHANNEL_HANGUP");
+    hungUp?.();
     if (this.disposition === "recv_bye") this.ch.setVar("sip_hangup_disposition", "recv_bye");
     this.host.onHangup(this, remote);
     for (let i = this.stack.length - 1; i >= 0; i--) this.stack[i]!.abort?.();
@@ -427,11 +436,13 @@ export class EslCall {
       const run = this.stack.pop()!;
       const response = run.response ?? "_none_";
       this.lastResponse = response;
+      if (run.name === "park") this.emit("CHANNEL_UNPARK");
       this.emit("CHANNEL_EXECUTE_COMPLETE", { app: { name: run.name, data: run.data, response, uuid: run.uuid } });
       if (run.parsed) this.loopDone();
     }
-    this.emit("CHANNEL_UNPARK");
-    // An originated channel (inbound `originate … &park()`) runs no socket application.
+    // The socket application's own park ends; an originated channel (inbound `originate … &park()`)
+    // runs no socket application.
+    if (this.socketApp.data) this.emit("CHANNEL_UNPARK");
     if (this.socketApp.data)
       this.emit("CHANNEL_EXECUTE_COMPLETE", {
         app: { name: "socket", data: this.socketApp.data, response: this.lastResponse, uuid: this.socketApp.uuid },
@@ -440,11 +451,20 @@ export class EslCall {
     this.emit("CHANNEL_STATE", { noVars: true });
     // The hangup state's handler stamps the hangup time (recorded: 0 until CS_REPORTING).
     this.ch.profile.hangupUs = now * 1000;
+    if (this.ch.out) callState(this, "HANGUP");
     this.ch.state = "CS_REPORTING";
     this.ch.callState = "HANGUP";
     this.emit("CHANNEL_STATE", { noVars: true });
     this.setCdrVars(cause, now);
     this.emit("CHANNEL_HANGUP_COMPLETE");
+    if (this.ch.out) {
+      // An originated leg's end, as recorded with `event plain ALL` (a socket call's session is gone by then).
+      this.ch.stateNum = "12";
+      this.emit("CHANNEL_DESTROY");
+      this.ch.state = "CS_DESTROY";
+      this.ch.stateNum = undefined;
+      this.emit("CHANNEL_STATE", { noVars: true });
+    }
     this.destroyed = true;
     this.host.onDestroyed(this, this.result(cause, now));
   }
@@ -466,36 +486,4 @@ export class EslCall {
 
 function holdOver(call: EslCall): void {
   call.callerHangup();
-}
-
-/** An originated channel's life before park: CHANNEL_CREATE now, 180, then answer and park. */
-export function originatedLeg(call: EslCall): { ring(): void; answerAndPark(): void } {
-  const ch = call.ch;
-  ch.state = "CS_INIT";
-  ch.callState = "DOWN";
-  call.emit("CHANNEL_CREATE");
-  return {
-    ring: () => {
-      if (call.hungUp) return;
-      ch.state = "CS_CONSUME_MEDIA";
-      ch.out?.reply();
-      // Recorded: an outbound leg's progress time is its creation time.
-      call.ringReady(ch.profile.createdUs);
-      ch.callState = "RINGING";
-    },
-    answerAndPark: () => {
-      if (call.hungUp) return;
-      ch.out?.reply();
-      ch.out?.mediaUp();
-      call.markAnswered();
-      // park starts after the originate reply (BACKGROUND_JOB comes first in the recording).
-      setImmediate(() => {
-        if (call.hungUp) return;
-        ch.state = "CS_EXECUTE";
-        ch.callState = "ACTIVE";
-        ch.out?.park();
-        call.runApp({ app: "park", arg: "", uuid: newUuid(), lock: false });
-      });
-    },
-  };
 }

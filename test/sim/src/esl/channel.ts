@@ -47,6 +47,13 @@ export interface EventOpts {
   app?: AppInfo;
   noVars?: boolean;
   bridge?: boolean;
+  /**
+   * Headers before the channel block (CHANNEL_CALLSTATE's Original-Channel-Call-State, CALL_UPDATE's
+   * Direction) and after it (CODEC's lowercase codec lines). Originated legs only: they are
+   * rendered from their pairs.
+   */
+  before?: Pairs;
+  after?: Pairs;
 }
 
 export class Channel {
@@ -63,6 +70,8 @@ export class Channel {
   private chanPlain?: Block;
   private chanJson?: Block;
   private holdsBlocks = false;
+  /** A Channel-State-Number that lags its name (an originated leg's first events: recorded CS_NONE / 1, CS_INIT / 1, CS_ROUTING / 2). */
+  stateNum: string | undefined = undefined;
   /** Set for an originated leg (rendered from its pairs: rare, never on the benchmarks' path). */
   readonly out: OutLeg | undefined;
 
@@ -124,6 +133,7 @@ export class Channel {
    * CS_EXECUTE / 10 (every recording).
    */
   get stateNumber(): string {
+    if (this.stateNum !== undefined) return this.stateNum;
     const n = STATE_NUM[this.state] ?? "4";
     return this.answerState === "hangup" && Number(n) < 10 ? "10" : n;
   }
@@ -208,7 +218,7 @@ export class Channel {
       ["Unique-ID", this.uuid],
       ["Call-Direction", this.out ? "outbound" : "inbound"],
       ["Presence-Call-Direction", this.out ? "outbound" : "inbound"],
-      ["Channel-HIT-Dialplan", this.out && !this.out.parked ? "false" : "true"],
+      ["Channel-HIT-Dialplan", this.out && !this.out.flipped ? "false" : "true"],
       ["Channel-Call-UUID", this.uuid],
       ["Answer-State", this.answerState],
     );
@@ -246,7 +256,9 @@ export class Channel {
   /** All headers of an event, in FreeSWITCH's order. */
   eventPairs(name: string, o: EventOpts = {}): Pairs {
     const out = eventHead(this.sw, name);
+    if (o.before) for (const p of o.before) out.push(p);
     for (const p of this.channelPairs(!!o.bridge, name)) out.push(p);
+    if (o.after) for (const p of o.after) out.push(p);
     if (!o.noVars) for (const p of this.varPairs()) out.push(p);
     if (o.app) for (const p of this.appPairs(o.app)) out.push(p);
     return out;

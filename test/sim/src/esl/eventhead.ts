@@ -19,6 +19,13 @@ const CALLING: Record<string, [string, string, number]> = {
   CHANNEL_PROGRESS: ["switch_channel.c", "switch_channel_perform_mark_ring_ready_value", 3505],
   CHANNEL_PROGRESS_MEDIA: ["switch_channel.c", "switch_channel_perform_mark_pre_answered", 3560],
   CHANNEL_STATE: ["switch_channel.c", "switch_channel_perform_set_running_state", 2408],
+  CHANNEL_OUTGOING: ["switch_core_session.c", "switch_core_session_outgoing_channel", 768],
+  CHANNEL_ORIGINATE: ["switch_core_state_machine.c", "switch_core_session_run", 632],
+  CHANNEL_CALLSTATE: ["switch_channel.c", "switch_channel_perform_set_callstate", 301],
+  CODEC: ["switch_core_codec.c", "switch_core_session_set_real_read_codec", 168],
+  CALL_UPDATE: ["switch_channel.c", "switch_channel_flip_cid", 3277],
+  API: ["switch_loadable_module.c", "switch_api_execute", 2954],
+  CHANNEL_DESTROY: ["switch_core_session.c", "switch_core_session_perform_destroy", 1584],
 };
 
 

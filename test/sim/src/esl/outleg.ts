@@ -16,8 +16,8 @@ export class OutLeg {
   networkAddr: string | undefined;
   /** Media negotiated (the codec headers): from the answer. */
   media = false;
-  /** Parked: it hit the dialplan (Channel-HIT-Dialplan) and its caller and callee ids flipped. */
-  parked = false;
+  /** Answered: its caller and callee ids flipped and it hit the dialplan (Channel-HIT-Dialplan). */
+  flipped = false;
 
   /** `origNumber`: the caller id number it was originated with, ANI and Orig-Caller-ID-Number for good. */
   constructor(
@@ -71,19 +71,23 @@ export class OutLeg {
   }
 
   /**
-   * It parks: it hits the dialplan and FreeSWITCH flips its caller and callee ids (the caller id
-   * becomes the far end, the callee the number it was originated with).
+   * Answered: FreeSWITCH flips its caller and callee ids (switch_channel_flip_cid: the caller id
+   * becomes the far end, the callee the number it was originated with; CALL_UPDATE follows).
    */
-  park(): void {
-    if (this.parked) return;
-    this.parked = true;
+  flip(): void {
+    if (this.flipped) return;
+    this.flipped = true;
     const p = this.p;
     p.callerName = "Outbound Call";
     p.callerNumber = p.destination;
     p.callee = { name: "", number: this.origNumber };
     this.vars.set("pre_transfer_caller_id_number", this.origNumber);
     this.vars.set("channel_cid_flipped", "yes");
-    this.vars.set("call_uuid", p.uuid);
+  }
+
+  /** It parks (CS_EXECUTE): call_uuid is set again (recorded: it moves behind channel_cid_flipped). */
+  park(): void {
+    this.vars.set("call_uuid", this.p.uuid);
   }
 
   /** Its profile up to the channel name (recorded: no Username, Dialplan or Orig-Caller-ID-Name). */

@@ -56,6 +56,8 @@ export interface SessionHost {
   scale(ms: number): number;
   call(uuid: string): EslCall | undefined;
   api(cmd: string, s: Session): Promise<string>;
+  /** The command's reply is out (api) or about to be (bgapi's BACKGROUND_JOB): its API event. */
+  apiDone(cmd: string): void;
   subscriptionsChanged(s: Session): void;
   sendEvent(headers: Record<string, string>, body: string | undefined, name: string, owner?: Session): void;
   closed(s: Session): void;
@@ -322,11 +324,15 @@ export class Session implements ConnOwner {
       case "api":
         return void this.host.api(rest, this).then((out) => {
           this.write("Content-Type: api/response\nContent-Length: " + Buffer.byteLength(out) + "\n\n" + out);
+          this.host.apiDone(rest);
         });
       case "bgapi": {
         const job = c.headers["job-uuid"] ?? newUuid();
         this.reply("+OK Job-UUID: " + job, [["Job-UUID", job]]);
-        this.host.api(rest, this).then((out) => this.host.sendEvent({ "Job-UUID": job, "Job-Command": rest.split(" ")[0] ?? "", "Job-Command-Arg": rest.split(" ").slice(1).join(" ") }, out, "BACKGROUND_JOB", this));
+        this.host.api(rest, this).then((out) => {
+          this.host.apiDone(rest);
+          this.host.sendEvent({ "Job-UUID": job, "Job-Command": rest.split(" ")[0] ?? "", "Job-Command-Arg": rest.split(" ").slice(1).join(" ") }, out, "BACKGROUND_JOB", this);
+        });
         return;
       }
       case "sendevent":

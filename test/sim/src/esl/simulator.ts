@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { deferred, type SimCallHandle, type SimCallResult, type SimCallSpec, type TrunkBehaviour } from "../types.ts";
 import { runApi } from "./api.ts";
-import { type CallHost, EslCall, originatedLeg } from "./call.ts";
+import { type CallHost, EslCall } from "./call.ts";
+import { originatedLeg } from "./originated.ts";
 import { type EventOpts, eventHead, type SwitchInfo } from "./channel.ts";
 import { eventFrame, jsonEventBody, plainEventBody } from "./frames.ts";
 import { Session, type SessionHost } from "./session.ts";
@@ -80,6 +81,7 @@ export class EslSimulator {
       scale,
       call: (uuid) => this.calls.get(uuid),
       api: (cmd) => runApi(this.apiHost(), cmd),
+      apiDone: (cmd) => this.apiDone(cmd),
       subscriptionsChanged: (s) => this.index(s),
       sendEvent: (h, body, name, owner) => this.sendEvent(h, body, name, owner),
       closed: (s) => this.sessionClosed(s),
@@ -114,6 +116,19 @@ export class EslSimulator {
       sessionsSinceStart: () => this.sessionCount,
       trunkFor: (gw: string) => this.trunks[gw],
       scale: this.callHost.scale,
+      afterReply: (line: string, fn: (apiEvent?: () => void) => void) => {
+        let q = this.afterReply.get(line);
+        if (!q) this.afterReply.set(line, (q = []));
+        q.push(fn);
+        // The reply may never go out (the session closed): run it without the event next turn.
+        setImmediate(() => {
+          const i = q.indexOf(fn);
+          if (i < 0) return;
+          q.splice(i, 1);
+          if (!q.length && this.afterReply.get(line) === q) this.afterReply.delete(line);
+          fn();
+        });
+      },
       originated: (uuid: string, destination: string, callerNumber: string, gateway: string, vars: Record<string, string>) => {
         const call = new EslCall(this.callHost, { caller: callerNumber, dialed: destination }, uuid, { gateway, vars });
         this.calls.set(call.uuid, call);
@@ -240,6 +255,21 @@ export class EslSimulator {
     if (!s.wants(call, name)) return;
     if (s.format === "json") s.sendEventFrame((this.jsonFrame ??= call.ch.render("json", name, o)));
     else s.sendEventFrame((this.plainFrame ??= call.ch.render("plain", name, o)));
+  }
+
+  /** Actions waiting for their command's reply (api.ts afterReply), per command line. */
+  private readonly afterReply = new Map<string, Array<(apiEvent?: () => void) => void>>();
+
+  /** A command ran and its reply is out: its API event, or the action waiting for it to fire it. */
+  private apiDone(line: string): void {
+    const sp = line.indexOf(" ");
+    const ev = () =>
+      this.sendEvent({ "API-Command": sp < 0 ? line : line.slice(0, sp), "API-Command-Argument": sp < 0 ? "" : line.slice(sp + 1) }, undefined, "API");
+    const q = this.afterReply.get(line);
+    const fn = q?.shift();
+    if (q && !q.length) this.afterReply.delete(line);
+    if (fn) fn(ev);
+    else ev();
   }
 
   private sendEvent(h: Record<string, string>, body: string | undefined, name: string, owner?: Session): void {
