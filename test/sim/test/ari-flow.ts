@@ -136,11 +136,16 @@ export async function runFlow(
   await sim.stop();
   const records = readAriFixture(FIX + "ari/" + file);
   const want = ariEvents(records).filter((e) => e.type !== "ChannelVarset") as AriEvent[];
+  const wantRest = recordedRest(records);
+  return { got, want, result, rest, wantRest };
+}
+
+/** The recorded REST answers, each with its request's query. */
+export function recordedRest(records: ReturnType<typeof readAriFixture>): RestAnswer[] {
   const queries = new Map(records.filter((r) => r.kind === "http_request").map((r) => [r.id, (r.query ?? {}) as Record<string, string>]));
-  const wantRest = records
+  return records
     .filter((r) => r.kind === "http_response")
     .map((r) => ({ method: String(r.method), path: String(r.path), query: queries.get(r.id) ?? {}, status: Number(r.status), body: r.body ?? null }));
-  return { got, want, result, rest, wantRest };
 }
 
 export interface RestAnswer {
