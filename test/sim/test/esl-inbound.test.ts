@@ -3,7 +3,7 @@
 import net from "node:net";
 import esl from "modesl";
 import t, { type Test } from "tap";
-import { type EslFrame, EslFrameReader, EslSimulator, readEslFixture } from "../src/index.ts";
+import { type EslFrame, EslFrameReader, EslSimulator, type EslSimulatorOptions, readEslFixture } from "../src/index.ts";
 import { FIX, token } from "./helpers.ts";
 import { KEYS } from "./esl-replay.ts";
 
@@ -31,6 +31,16 @@ function raw(port: number) {
     return f ? Promise.resolve(f) : new Promise<EslFrame>((r) => waiters.push([pred, r]));
   };
   return { sock, got, closed, next, reader };
+}
+
+/** A simulator serving only its inbound listener, and a raw client that has authenticated. */
+async function authed(opts: Partial<EslSimulatorOptions>) {
+  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {}, ...opts });
+  const { inboundPort } = await sim.start();
+  const c = raw(inboundPort);
+  await c.next((f) => f.headers["Content-Type"] === "auth/request");
+  c.sock.write(`auth ${PW}\n\n`);
+  return { sim, c };
 }
 
 const recTokens = (file: string) => readEslFixture(FIX + "esl/" + file).frames.map(token);
@@ -133,11 +143,7 @@ t.test("inbound-api-bgapi with modesl", async (t) => {
 });
 
 t.test("header injection splits one write into two commands; a body does not", async (t) => {
-  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 100 } }, timeScale: 0.05 });
-  const { inboundPort } = await sim.start();
-  const c = raw(inboundPort);
-  await c.next((f) => f.headers["Content-Type"] === "auth/request");
-  c.sock.write(`auth ${PW}\n\n`);
+  const { sim, c } = await authed({ trunks: { gw1: { kind: "answer", afterMs: 100 } }, timeScale: 0.05 });
   // The recorded subscription and commands (inbound-header-injection.txt).
   c.sock.write("event plain CHANNEL_ANSWER CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB\n\n");
   const uuid = "f84da370-5b07-4de2-8a2b-3992624b4c17";
@@ -212,11 +218,7 @@ t.test("slow consumer is killed with the recorded notice", async (t) => {
 });
 
 t.test("inbound-call-control-json: originate events, sendmsg playback under park, uuid_getvar, uuid_kill", async (t) => {
-  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
-  const { inboundPort } = await sim.start();
-  const c = raw(inboundPort);
-  await c.next((f) => f.headers["Content-Type"] === "auth/request");
-  c.sock.write(`auth ${PW}\n\n`);
+  const { sim, c } = await authed({ trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
   c.sock.write("event json CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_ANSWER CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE BACKGROUND_JOB\n\n");
   const uuid = "f8ed2c54-884f-49c8-9049-da9d4ffcd8ab";
   const ev = "34d1b158-4324-48fe-8348-254b20abe516";
@@ -247,11 +249,7 @@ t.test("inbound-call-control-json: originate events, sendmsg playback under park
 });
 
 t.test("a command whose UTF-8 arrives split across reads is read whole", async (t) => {
-  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: {} });
-  const { inboundPort } = await sim.start();
-  const c = raw(inboundPort);
-  await c.next((f) => f.headers["Content-Type"] === "auth/request");
-  c.sock.write(`auth ${PW}\n\n`);
+  const { sim, c } = await authed({});
   await c.next((f) => f.headers["Reply-Text"] === "+OK accepted");
   // "ü" and "☎" cut inside their UTF-8 sequences, one read each (waits let every piece arrive alone).
   const bytes = Buffer.from("api echo Grüße ☎ ok\n\n");
@@ -315,11 +313,7 @@ t.test("an outbound session killed as a slow consumer hangs its call up: other l
 });
 
 t.test("inbound-events-plain-all: every event of an originated call, `event plain ALL`", async (t) => {
-  const sim = new EslSimulator({ agent: { host: "127.0.0.1", port: 1 }, password: PW, trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
-  const { inboundPort } = await sim.start();
-  const c = raw(inboundPort);
-  await c.next((f) => f.headers["Content-Type"] === "auth/request");
-  c.sock.write(`auth ${PW}\n\n`);
+  const { sim, c } = await authed({ trunks: { gw1: { kind: "answer", afterMs: 1000 } }, timeScale: 0.02 });
   c.sock.write("event plain ALL\n\n");
   const uuid = "c91a0c57-057f-48b8-83ff-158e18930916";
   c.sock.write(`bgapi originate {origination_uuid=${uuid},origination_caller_id_number=2000}sofia/gateway/gw1/bob &park()\n\n`);

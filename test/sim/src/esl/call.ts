@@ -7,7 +7,7 @@ import { sipFromCause } from "./causes.ts";
 import { callResult, setCdrVars } from "./cdr.ts";
 import { Channel, type EventOpts, type SwitchInfo } from "./channel.ts";
 import { own } from "./frames.ts";
-import { callState } from "./originated.ts";
+import { callState, originatedEnd } from "./originated.ts";
 import { newUuid } from "./uuid.ts";
 
 export interface CallHost {
@@ -196,9 +196,8 @@ export class EslCall {
   ack(): void {
     if (!this.ackPending || this.hungUp) return;
     this.ackPending = false;
-    const ch = this.ch;
-    ch.setVar("sip_call_id", ch.getVar("sip_call_id"));
-    ch.setVar("sip_from_display", ch.getVar("sip_from_display"));
+    this.ch.renewVar("sip_call_id");
+    this.ch.renewVar("sip_from_display");
   }
 
   callerHangup(): void {
@@ -442,11 +441,12 @@ export class EslCall {
     }
     // The socket application's own park ends; an originated channel (inbound `originate … &park()`)
     // runs no socket application.
-    if (this.socketApp.data) this.emit("CHANNEL_UNPARK");
-    if (this.socketApp.data)
+    if (this.socketApp.data) {
+      this.emit("CHANNEL_UNPARK");
       this.emit("CHANNEL_EXECUTE_COMPLETE", {
         app: { name: "socket", data: this.socketApp.data, response: this.lastResponse, uuid: this.socketApp.uuid },
       });
+    }
     this.ch.state = "CS_HANGUP";
     this.emit("CHANNEL_STATE", { noVars: true });
     // The hangup state's handler stamps the hangup time (recorded: 0 until CS_REPORTING).
@@ -457,14 +457,7 @@ export class EslCall {
     this.emit("CHANNEL_STATE", { noVars: true });
     this.setCdrVars(cause, now);
     this.emit("CHANNEL_HANGUP_COMPLETE");
-    if (this.ch.out) {
-      // An originated leg's end, as recorded with `event plain ALL` (a socket call's session is gone by then).
-      this.ch.stateNum = "12";
-      this.emit("CHANNEL_DESTROY");
-      this.ch.state = "CS_DESTROY";
-      this.ch.stateNum = undefined;
-      this.emit("CHANNEL_STATE", { noVars: true });
-    }
+    if (this.ch.out) originatedEnd(this);
     this.destroyed = true;
     this.host.onDestroyed(this, this.result(cause, now));
   }

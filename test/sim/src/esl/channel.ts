@@ -4,7 +4,7 @@ import { eventHead, jsonHead, jsonHeadAscii, plainHead } from "./eventhead.ts";
 import { eventFrame, fsUrlEncode, jsonEventBody, jsonString, plainEventBody } from "./frames.ts";
 import { Rendering, renderChannel, renderProfile, STATE_NUM } from "./headertext.ts";
 import { GATEWAY_HOST, OutLeg } from "./outleg.ts";
-import { type Leg, legFits, legOf, newProfile, type Profile } from "./profile.ts";
+import { identPairs, type Leg, legFits, legOf, newProfile, type Profile } from "./profile.ts";
 import { newUuid } from "./uuid.ts";
 import { VarStore } from "./vars.ts";
 
@@ -147,6 +147,11 @@ export class Channel {
     this.vars.set(k, v);
   }
 
+  /** Sets a variable again to its own value: it moves to the end (VarStore#renew). */
+  renewVar(k: string): void {
+    this.vars.renew(k);
+  }
+
   /** Pushes onto a stacked variable (VarStore#push). */
   pushVar(k: string, v: string): void {
     this.vars.push(k, v);
@@ -169,15 +174,7 @@ export class Channel {
       [prefix + "Orig-Caller-ID-Number", p.callerNumber],
     ];
     if (p.callee) out.push([prefix + "Callee-ID-Name", p.callee.name], [prefix + "Callee-ID-Number", p.callee.number]);
-    out.push(
-      [prefix + "Network-Addr", prefix === "Other-Leg-" ? GATEWAY_HOST : "192.0.2.10"],
-      [prefix + "ANI", p.callerNumber],
-      [prefix + "Destination-Number", p.destination],
-      [prefix + "Unique-ID", p.uuid],
-      [prefix + "Source", "mod_sofia"],
-      [prefix + "Context", p.context],
-      [prefix + "Channel-Name", p.channelName],
-    );
+    out.push([prefix + "Network-Addr", prefix === "Other-Leg-" ? GATEWAY_HOST : "192.0.2.10"], ...identPairs(prefix, p, p.callerNumber, "mod_sofia"));
     return this.timePairs(prefix, p, withIndex, out);
   }
 

@@ -14,6 +14,16 @@ export function callState(call: EslCall, to: string): void {
   call.emit("CHANNEL_CALLSTATE", { noVars: true, before: [["Original-Channel-Call-State", from], ["Channel-Call-State-Number", CCS_NUM[to] ?? "0"]] });
 }
 
+/** An originated leg's end, as recorded with `event plain ALL` (a socket call's session is gone by then). */
+export function originatedEnd(call: EslCall): void {
+  const ch = call.ch;
+  ch.stateNum = "12";
+  call.emit("CHANNEL_DESTROY");
+  ch.state = "CS_DESTROY";
+  ch.stateNum = undefined;
+  call.emit("CHANNEL_STATE", { noVars: true });
+}
+
 /**
  * An originated channel's life, every event as recorded with `event plain ALL`
  * (inbound-events-plain-all.txt): OUTGOING, STATE, CREATE and ORIGINATE now; STATE, PROGRESS and

@@ -2,7 +2,7 @@
 // callback flow. What its headers and variables show that an inbound call's do not, as recorded in
 // inbound-call-control-json.txt. Rendered from its pairs (Channel#render): rare, never on the
 // benchmarks' path.
-import type { Profile } from "./profile.ts";
+import { identPairs, type Profile } from "./profile.ts";
 import { newUuid } from "./uuid.ts";
 import type { VarStore } from "./vars.ts";
 
@@ -102,14 +102,7 @@ export class OutLeg {
     if (p.callee?.name) out.push([prefix + "Callee-ID-Name", p.callee.name]);
     if (p.callee) out.push([prefix + "Callee-ID-Number", p.callee.number]);
     if (this.networkAddr) out.push([prefix + "Network-Addr", this.networkAddr]);
-    out.push(
-      [prefix + "ANI", this.origNumber],
-      [prefix + "Destination-Number", p.destination],
-      [prefix + "Unique-ID", p.uuid],
-      [prefix + "Source", "src/switch_ivr_originate.c"],
-      [prefix + "Context", p.context],
-      [prefix + "Channel-Name", p.channelName],
-    );
+    out.push(...identPairs(prefix, p, this.origNumber, "src/switch_ivr_originate.c"));
     return out;
   }
 }

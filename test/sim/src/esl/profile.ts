@@ -75,3 +75,15 @@ export function legOf(p: Profile): Leg {
 export function legFits(l: Leg, p: Profile): boolean {
   return l.p === p && l.callee === p.callee && sameTimes(l, p);
 }
+
+/** A profile's lines from ANI to Channel-Name (`ani` and `source` differ between inbound and originated legs). */
+export function identPairs(prefix: string, p: Profile, ani: string, source: string): Array<[string, string]> {
+  return [
+    [prefix + "ANI", ani],
+    [prefix + "Destination-Number", p.destination],
+    [prefix + "Unique-ID", p.uuid],
+    [prefix + "Source", source],
+    [prefix + "Context", p.context],
+    [prefix + "Channel-Name", p.channelName],
+  ];
+}

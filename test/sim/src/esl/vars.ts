@@ -123,7 +123,18 @@ export class VarStore {
    */
   set(k: string, v: string | undefined): void {
     const known = idOf.get(k);
+    this.put(k, known, this.find(k, known), v);
+  }
+
+  /** Sets a variable again to its own value (FreeSWITCH moves it to the end); nothing if unset. */
+  renew(k: string): void {
+    const known = idOf.get(k);
     const i = this.find(k, known);
+    if (i >= 0) this.put(k, known, i, this.vals[i]);
+  }
+
+  /** set, with `k`'s shared id and position (or -1) looked up. */
+  private put(k: string, known: number | undefined, i: number, v: string | undefined): void {
     if (i >= 0) {
       // Already last with this value: moving it changes nothing.
       if (v !== undefined && i === this.n - 1 && this.vals[i] === v) return;
@@ -159,7 +170,7 @@ export class VarStore {
     const known = idOf.get(k);
     const i = this.find(k, known);
     if (i < 0) {
-      this.set(k, v);
+      this.put(k, known, -1, v);
       return;
     }
     const old = this.vals[i]!;
